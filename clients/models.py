@@ -140,7 +140,9 @@ class Contact(models.Model):
         CONSENT = "consent", "Consent"
         LEGAL_OBLIGATION = "legal_obligation", "Legal obligation"
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="contacts"
+    )
     full_name = models.CharField(max_length=150)
     job_title = models.CharField(max_length=150, blank=True)
     email = models.EmailField(blank=True)
@@ -168,6 +170,14 @@ class Contact(models.Model):
     class Meta:
         ordering = ["-is_primary", "full_name"]
         indexes = [models.Index(fields=["client", "full_name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=models.Q(is_primary=True),
+                name="contact_one_primary_per_client",
+                violation_error_message="This client already has a primary contact.",
+            )
+        ]
 
     def __str__(self):
         return self.full_name
@@ -262,7 +272,9 @@ class Interaction(models.Model):
         return f"{self.get_kind_display()} with {self.client} on {when}"
 
     def get_absolute_url(self):
-        return reverse("clients:detail", args=[self.client_id]) + f"#interaction-{self.pk}"
+        return (
+            reverse("clients:detail", args=[self.client_id]) + f"#interaction-{self.pk}"
+        )
 
     def clean(self):
         super().clean()
@@ -273,7 +285,9 @@ class Interaction(models.Model):
             )
         if self.follow_up_action.strip() and not self.follow_up_due:
             errors["follow_up_due"] = "Enter the date the follow-up is due."
-        if self.occurred_at and self.occurred_at > timezone.now() + timedelta(minutes=5):
+        if self.occurred_at and self.occurred_at > timezone.now() + timedelta(
+            minutes=5
+        ):
             errors["occurred_at"] = (
                 "A logged contact cannot be in the future. Enter when it happened."
             )

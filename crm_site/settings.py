@@ -8,6 +8,7 @@ Production sets ``DEBUG=false``, ``SECRET_KEY``, ``ALLOWED_HOSTS``,
 https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -103,8 +104,11 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test can open
-    # the same test database as the test process.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_legal_crm.sqlite3")}
+    # the same test database as the test process. The process id keeps two
+    # test runs on one checkout apart.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / f"test_legal_crm_{os.getpid()}.sqlite3")
+    }
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the worker read while the web server writes.
         "init_command": "PRAGMA journal_mode=WAL;",
@@ -201,6 +205,15 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The address users reach the site at, which links in emails start with.
+# Emails are sent from Celery workers with no request to take the host from.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL {SITE_URL!r} is invalid. Set it to the site's address "
+        "with its scheme, for example https://legal-crm.example.org"
+    )
+
 # Celery: https://docs.celeryq.dev/en/stable/userguide/configuration.html
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -210,13 +223,16 @@ else:
     # The filesystem transport needs no server: the web process and the
     # worker exchange messages as files under var/celery.
     _BROKER_DIR = VAR_DIR / "celery"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR / "queue"),
         "data_folder_out": str(_BROKER_DIR / "queue"),
         "processed_folder": str(_BROKER_DIR / "processed"),
+        # The exchange bindings. Without this option kombu keeps them in a
+        # "control" folder in the current directory.
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -267,4 +283,8 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "line"},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Axes logs every sign-in at INFO; accounts.security logs lockouts.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,5 +1,32 @@
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.access import check_staff_access
+from clients import selectors
+
+HOME_LIST_LIMIT = 10
 
 
 def home(request):
-    return redirect("clients:list")
+    """The staff home page: my clients, my follow-ups, my team's recent work."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.user.is_portal_user:
+        return redirect("portal:home")
+    check_staff_access(request.user)
+
+    today = timezone.localdate()
+    follow_ups = list(selectors.follow_ups_for(request.user, today=today))
+    ctx = {
+        "today": today,
+        "overdue": [item for item in follow_ups if item.follow_up_due < today],
+        "due_today": [item for item in follow_ups if item.follow_up_due == today],
+        "coming_up": [item for item in follow_ups if item.follow_up_due > today],
+        "my_clients": selectors.owned_clients(request.user)[:HOME_LIST_LIMIT],
+        "my_client_count": selectors.owned_clients(request.user).count(),
+        "team_interactions": selectors.recent_team_interactions(
+            request.user, limit=HOME_LIST_LIMIT
+        ),
+    }
+    return render(request, "home.html", ctx)

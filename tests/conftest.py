@@ -15,6 +15,8 @@ from .factories import (
     TeamFactory,
 )
 
+pytest_plugins = ["tests.browser", "tests.live_services"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
