@@ -30,7 +30,6 @@ STAFF_ROLES = (
 )
 
 
-
 CONTACT_LOG_PERMISSIONS = [
     "clients.view_client",
     "clients.add_client",

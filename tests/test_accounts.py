@@ -326,9 +326,12 @@ def test_lockout_page_says_how_long(client, lawyer):
 
 def run_manage(*args, **environment):
     env = {**os.environ, **environment}
+    # The browser fixtures set this for the test process; production never
+    # has it, and check --deploy rejects it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     for name, value in environment.items():
         if value is None:
-            del env[name]
+            env.pop(name, None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=django_settings.BASE_DIR,

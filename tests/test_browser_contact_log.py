@@ -89,12 +89,16 @@ def test_lawyer_logs_contact_with_follow_up(page, lawyer, school):
     assert interaction.follow_up_due == timezone.localdate()
 
     page.get_by_role("link", name="Home").click()
-    follow_ups = page.locator("section", has=page.get_by_role("heading", name="My follow-ups"))
+    follow_ups = page.locator(
+        "section", has=page.get_by_role("heading", name="My follow-ups")
+    )
     assert "Send the briefing note" in follow_ups.inner_text()
     assert_accessible(page)
 
     follow_ups.get_by_role("button", name="Mark done").click()
-    page.get_by_role("status").filter(has_text="Done: Send the briefing note").wait_for()
+    page.get_by_role("status").filter(
+        has_text="Done: Send the briefing note"
+    ).wait_for()
     interaction.refresh_from_db()
     assert interaction.follow_up_done
 
@@ -125,7 +129,9 @@ def test_bad_input_in_browser_keeps_text(page, lawyer, school):
 
     summary = page.get_by_label("Summary")
     assert page.get_by_text("This field is required.").first.is_visible()
-    assert page.get_by_label("Follow-up action").input_value() == "Chase the signed lease"
+    assert (
+        page.get_by_label("Follow-up action").input_value() == "Chase the signed lease"
+    )
     assert summary.get_attribute("aria-invalid") == "true" or "is-invalid" in (
         summary.get_attribute("class") or ""
     )

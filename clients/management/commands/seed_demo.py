@@ -1,0 +1,107 @@
+"""Load a fictional county council legal service for demonstrations."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.utils import timezone
+
+from accounts.models import Team, User
+from clients.management import demo_content as content
+from clients.management.demo_loader import DemoLoader
+from clients.models import Client, Interaction
+
+
+class Command(BaseCommand):
+    help = (
+        f"Load {content.COUNCIL_NAME}'s legal service as demo data: teams, 20 "
+        "staff, 60 clients, 150 contacts and 1,000 logged interactions, with "
+        f"sign-ins such as {content.LAWYER_EMAIL} and the password "
+        f"'{content.DEMO_PASSWORD}'. The content is the same on every run. Dates "
+        "are offsets from the day the command runs, so the interactions always "
+        "cover the last two years and some follow-ups are due today. Runs only "
+        "with DEBUG on, because the accounts have a published password."
+    )
+
+    def add_arguments(self, parser):
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the demo records from an earlier run, then load them again.",
+        )
+        group.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing, and exit successfully, if the database already "
+            "contains any users or clients.",
+        )
+
+    def handle(self, *args, reset, if_empty, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates accounts with a published password, so it runs "
+                "only with DEBUG=true. Never load demo data into a live database."
+            )
+
+        if if_empty and (User.objects.exists() or Client.objects.exists()):
+            self.stdout.write(
+                "The database already contains users or clients, so no demo data "
+                "was loaded."
+            )
+            return
+
+        with transaction.atomic():
+            if reset:
+                delete_demo_data()
+            elif demo_data_exists():
+                raise CommandError(
+                    "Demo data is already loaded, so nothing was changed. Run "
+                    "`manage.py seed_demo --reset` to delete it and load it again."
+                )
+            counts = DemoLoader(today=timezone.localdate(), now=timezone.now()).load()
+
+        summary = ", ".join(f"{number} {name}" for name, number in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Loaded demo data: {summary}."))
+        self.stdout.write(
+            f"Sign in as {content.LAWYER_EMAIL} (or manager@, senior@, admin@, "
+            f"client@example.org) with the password '{content.DEMO_PASSWORD}'."
+        )
+
+
+def demo_data_exists():
+    return (
+        User.objects.filter(email__in=demo_emails()).exists()
+        or Client.objects.filter(name__in=demo_client_names()).exists()
+    )
+
+
+def delete_demo_data():
+    """Delete what an earlier run loaded, recognised by the demo emails and names."""
+    users = User.objects.filter(email__in=demo_emails())
+    clients = Client.objects.filter(name__in=demo_client_names())
+    try:
+        Interaction.objects.filter(Q(client__in=clients) | Q(staff__in=users)).delete()
+        # Services first, because a client's parent is protected from deletion.
+        clients.filter(parent__isnull=False).delete()
+        clients.delete()
+        users.delete()
+        Team.objects.filter(name__in=content.TEAMS, members__isnull=True).delete()
+    except ProtectedError as error:
+        blocking = ", ".join(sorted({str(obj) for obj in error.protected_objects})[:5])
+        raise CommandError(
+            f"The demo data cannot be deleted because other records refer to it: "
+            f"{blocking}. Delete those first, or load the demo into a new database."
+        ) from error
+
+
+def demo_emails():
+    return [member.email for member in content.STAFF] + [content.PORTAL_EMAIL]
+
+
+def demo_client_names():
+    names = []
+    for directorate, _code, _team, services in content.DIRECTORATES:
+        names.append(directorate)
+        names.extend(name for name, _code in services)
+    return names + content.SCHOOLS + content.PARISH_COUNCILS + content.OTHER_AUTHORITIES
