@@ -5,6 +5,8 @@
 #                (Ctrl-C stops all three)
 #   make test    install, then run the whole test suite with pytest
 #   make check   lint and check formatting with ruff
+#   make deploy-check
+#                run Django's deployment checks against production settings
 #
 # Variables: PORT (web server port, default 8000), PYTHON (interpreter used to
 # create .venv), PYTEST_ARGS (extra pytest arguments, such as -k or -x).
@@ -20,7 +22,7 @@ BIN := $(VENV)/bin
 PYTHON_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test check install
+.PHONY: run test check deploy-check install
 
 run: install
 	$(BIN)/python manage.py migrate --no-input
@@ -43,6 +45,13 @@ test: install
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Production settings: DEBUG off with a throwaway random SECRET_KEY, which
+# turns on the HTTPS settings. Any warning fails the target.
+deploy-check: install
+	DEBUG=false ALLOWED_HOSTS=legal-crm.example.org \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 install: $(PYTHON_STAMP) $(NODE_STAMP)
 

@@ -7,7 +7,14 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
-from .models import AuditEvent, PortalMembership, StaffProfile, Team, User
+from .models import (
+    AuditEvent,
+    PortalInvitation,
+    PortalMembership,
+    StaffProfile,
+    Team,
+    User,
+)
 from .roles import STAFF_ROLES, Role
 
 STAFF_ROLE_NAMES = [role.label for role in STAFF_ROLES]
@@ -308,3 +315,20 @@ for _model, _model_admin in [
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
         admin.site.register(_model, _model_admin)
+
+
+@admin.register(PortalInvitation)
+class PortalInvitationAdmin(admin.ModelAdmin):
+    """Invitations are sent from the client page; the admin only lists them."""
+
+    list_display = ["email", "client", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["client"]
+    list_filter = [("created_at", admin.DateFieldListFilter)]
+    search_fields = ["email", "client__name", "contact__full_name"]
+    readonly_fields = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -211,6 +211,7 @@ class AuditEvent(models.Model):
         LOCKED_OUT = "locked_out", "Locked out"
         SIGN_OUT = "sign_out", "Signed out"
         PASSWORD_CHANGED = "password_changed", "Password changed"
+        VIEW_AS_CLIENT = "view_as_client", "Viewed the portal as a client"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -241,3 +242,84 @@ class AuditEvent(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:accounts_auditevent_change", args=[self.pk])
+
+
+class PortalInvitation(models.Model):
+    """An emailed single-use link that lets a client contact into the portal.
+
+    Only a SHA-256 hash of the link's token is stored, so the database alone
+    cannot be used to accept an invitation.
+    """
+
+    contact = models.ForeignKey(
+        "clients.Contact", on_delete=models.CASCADE, related_name="portal_invitations"
+    )
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="portal_invitations"
+    )
+    email = models.EmailField("email address")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The portal account that accepted the invitation.",
+    )
+    revoked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when a newer invitation replaced this one.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["contact", "-created_at"])]
+
+    def __str__(self):
+        return f"Portal invitation for {self.email} to {self.client}"
+
+    def is_open(self, now=None):
+        """Return True while the link is not accepted, revoked or expired."""
+        now = now or timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and now < self.expires_at
+        )
+
+
+class SchedulerHeartbeat(models.Model):
+    """The last time a scheduled job proved that beat, the broker and a worker run.
+
+    ``crm_site.tasks.record_heartbeat`` runs every minute and keeps one row
+    per name up to date, and the health endpoint reports the row's age.
+    """
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "scheduler heartbeat"
+
+    def __str__(self):
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def record(cls, *, name: str, at) -> "SchedulerHeartbeat":
+        """Store ``at`` as the latest beat of ``name``, creating the row once."""
+        heartbeat, _created = cls.objects.update_or_create(
+            name=name, defaults={"beat_at": at}
+        )
+        return heartbeat

@@ -1,10 +1,33 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
 
 from accounts.admin import staff_users
 
-from .models import Client, Contact, DigestDelivery, Interaction, Tag
+from .models import (
+    Client,
+    ClientPlan,
+    ClientPromiseOverride,
+    Contact,
+    DigestDelivery,
+    HourlyRate,
+    ImportIssue,
+    ImportJob,
+    Interaction,
+    KeyAccount,
+    Matter,
+    MatterType,
+    PlanAction,
+    PlanNeed,
+    PlanObjective,
+    RechargeLine,
+    RechargeStatement,
+    ServicePromise,
+    Tag,
+    TimeEntry,
+)
 
 
 class StaffOnlyUserFieldsMixin:
@@ -133,3 +156,252 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Matters, time and recharges
+# ---------------------------------------------------------------------------
+
+
+@admin.register(ServicePromise)
+class ServicePromiseAdmin(admin.ModelAdmin):
+    list_display = ["name", "working_days", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(MatterType)
+class MatterTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "default_promise"]
+    list_select_related = ["default_promise"]
+    search_fields = ["name"]
+    autocomplete_fields = ["default_promise"]
+
+
+@admin.register(ClientPromiseOverride)
+class ClientPromiseOverrideAdmin(admin.ModelAdmin):
+    list_display = ["client", "matter_type", "promise", "agreed_on"]
+    list_select_related = ["client", "matter_type", "promise"]
+    list_filter = ["matter_type", "promise"]
+    search_fields = ["client__name"]
+    autocomplete_fields = ["client", "matter_type", "promise"]
+
+
+@admin.register(Matter)
+class MatterAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+    staff_user_fields = ["responsible_lawyer"]
+    list_display = [
+        "reference",
+        "title",
+        "client",
+        "responsible_lawyer",
+        "status",
+        "opened_on",
+        "target_date",
+    ]
+    list_select_related = ["client", "responsible_lawyer"]
+    list_filter = ["status", "matter_type", "team", "is_chargeable"]
+    search_fields = ["reference", "title", "client__name"]
+    date_hierarchy = "opened_on"
+    autocomplete_fields = [
+        "client",
+        "client_contact",
+        "responsible_lawyer",
+        "matter_type",
+        "service_promise",
+    ]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(HourlyRate)
+class HourlyRateAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+    """Dated rates. Each time entry keeps the rate it was saved with."""
+
+    staff_user_fields = ["staff"]
+    list_display = ["staff", "rate", "effective_from"]
+    list_select_related = ["staff"]
+    search_fields = ["staff__full_name", "staff__email"]
+    date_hierarchy = "effective_from"
+    autocomplete_fields = ["staff"]
+
+
+class TimeEntryAdminForm(forms.ModelForm):
+    """Copies the rate in force onto the entry, or shows why there is none."""
+
+    def clean(self):
+        from .services_matters import prepare_time_entry
+
+        cleaned = super().clean()
+        entry = self.instance
+        for name in ("matter", "staff", "worked_on", "minutes", "is_chargeable"):
+            if name in cleaned:
+                setattr(entry, name, cleaned[name])
+        if entry.staff_id and entry.worked_on and entry.minutes:
+            try:
+                prepare_time_entry(entry)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+    """Time entries; the rate and amount are copied when an entry is made."""
+
+    staff_user_fields = ["staff"]
+    list_display = [
+        "worked_on",
+        "matter",
+        "staff",
+        "minutes",
+        "is_chargeable",
+        "hourly_rate",
+        "amount",
+    ]
+    list_select_related = ["matter", "staff"]
+    list_filter = ["is_chargeable", "activity", "from_timesheet"]
+    search_fields = ["matter__reference", "staff__full_name", "note"]
+    date_hierarchy = "worked_on"
+    autocomplete_fields = ["matter", "staff"]
+    readonly_fields = [
+        "hourly_rate",
+        "amount",
+        "import_key",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        # An entry on an issued statement is part of a sent document.
+        if obj is not None and RechargeLine.objects.filter(time_entry=obj).exists():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and RechargeLine.objects.filter(time_entry=obj).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = TimeEntryAdminForm
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if obj.pk is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class RechargeLineInline(admin.TabularInline):
+    model = RechargeLine
+    extra = 0
+    fields = [
+        "worked_on",
+        "matter",
+        "staff",
+        "minutes",
+        "hourly_rate",
+        "amount",
+        "is_adjustment",
+    ]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RechargeStatement)
+class RechargeStatementAdmin(admin.ModelAdmin):
+    """Statements, read-only here: draft and issue them on the staff pages."""
+
+    list_display = ["month", "client", "status", "total", "issued_at"]
+    list_select_related = ["client"]
+    list_filter = ["status", "month"]
+    search_fields = ["client__name", "cost_centre_code"]
+    inlines = [RechargeLineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ImportIssueInline(admin.TabularInline):
+    model = ImportIssue
+    extra = 0
+    fields = ["row_number", "field", "value", "message"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "file_name",
+        "status",
+        "total_rows",
+        "invalid_rows",
+        "created_by",
+    ]
+    list_select_related = ["created_by"]
+    list_filter = ["kind", "status"]
+    search_fields = ["file_name"]
+    exclude = ["content"]
+    inlines = [ImportIssueInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# Key accounts and client plans
+# ---------------------------------------------------------------------------
+
+
+@admin.register(KeyAccount)
+class KeyAccountAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+    staff_user_fields = ["owner", "sponsor"]
+    list_display = ["client", "tier", "owner", "sponsor", "next_review_on", "health"]
+    list_select_related = ["client", "owner", "sponsor"]
+    list_filter = ["tier", "health"]
+    search_fields = ["client__name"]
+    autocomplete_fields = ["client"]
+    filter_horizontal = ["team"]
+    readonly_fields = ["health", "health_reasons", "previous_health"]
+
+
+class PlanObjectiveInline(admin.TabularInline):
+    model = PlanObjective
+    extra = 0
+
+
+class PlanNeedInline(admin.TabularInline):
+    model = PlanNeed
+    extra = 0
+    raw_id_fields = ["source_interaction"]
+    exclude = ["created_by"]
+
+
+class PlanActionInline(admin.TabularInline):
+    model = PlanAction
+    extra = 0
+
+
+@admin.register(ClientPlan)
+class ClientPlanAdmin(admin.ModelAdmin):
+    list_display = ["key_account", "period_start", "version", "status", "agreed_at"]
+    list_select_related = ["key_account__client"]
+    list_filter = ["status", "period_start"]
+    search_fields = ["key_account__client__name"]
+    raw_id_fields = ["key_account", "previous_version"]
+    readonly_fields = ["agreed_by", "agreed_at", "created_by"]
+    inlines = [PlanObjectiveInline, PlanNeedInline, PlanActionInline]

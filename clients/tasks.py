@@ -19,3 +19,71 @@ from . import services
 def send_follow_up_digests() -> int:
     """Send today's follow-up digests and return the number sent."""
     return services.send_follow_up_digests()
+
+
+# Imports. Each step checks the job's status first, so a task delivered twice
+# does nothing the second time, and applying writes in one transaction.
+@shared_task(name="clients.tasks.check_import", ignore_result=True)
+def check_import(job_id: int) -> None:
+    """Check an uploaded file row by row, recording progress on the job."""
+    from .importing import runner
+
+    runner.check_job(job_id=job_id)
+
+
+@shared_task(name="clients.tasks.apply_import", ignore_result=True)
+def apply_import(job_id: int) -> None:
+    """Write every valid row of a checked import job, or none."""
+    from .importing import runner
+
+    runner.apply_job(job_id=job_id)
+
+
+# Key accounts. Health is refreshed and the digest sent once per person per
+# week, however often beat runs this, so a retry is safe.
+@shared_task(
+    name="clients.tasks.send_key_account_digests",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=60,
+    retry_backoff_max=15 * 60,
+)
+def send_key_account_digests() -> int:
+    """Refresh key account health and send this week's digests; return how many."""
+    from . import services_key_accounts
+
+    return services_key_accounts.send_key_account_digests()
+
+
+# The beat schedule in crm_site/celery.py runs this on Mondays. Sending is
+# idempotent per lawyer and week, so retrying after a database outage is safe.
+@shared_task(
+    name="clients.tasks.send_promise_digests",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=60,
+    retry_backoff_max=15 * 60,
+)
+def send_promise_digests() -> int:
+    """Send this week's digests of service promises at risk."""
+    from . import services_promises
+
+    return services_promises.send_promise_digests()
+
+
+@shared_task(
+    name="clients.tasks.refresh_key_account_health",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=60,
+)
+def refresh_key_account_health() -> int:
+    """Store today's health of every key account; return how many changed."""
+    from django.utils import timezone
+
+    from . import services_key_accounts
+
+    return services_key_accounts.refresh_health(today=timezone.localdate())

@@ -16,7 +16,7 @@ from accounts import audit
 from accounts.access import StaffRequiredMixin
 from accounts.models import AuditEvent
 
-from . import selectors
+from . import selectors, selectors_key_accounts
 from .forms import ClientForm, ContactForm, InteractionForm, QuickLogForm
 from .models import Client, Contact, Interaction
 
@@ -123,6 +123,7 @@ def _client_page(request, client, quick_log_form=None, status=200):
         "quick_log_form": quick_log_form
         or QuickLogForm(client=client, user=request.user),
         "today": timezone.localdate(),
+        "agreed_plan": selectors_key_accounts.agreed_plan_for_client(client),
     }
     return render(request, "clients/client_detail.html", ctx, status=status)
 

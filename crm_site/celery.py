@@ -29,6 +29,50 @@ def add_beat_schedule(sender, **kwargs):
             "task": "clients.tasks.send_follow_up_digests",
             "schedule": crontab(minute=0, hour=digest_hours(settings.DIGEST_HOUR)),
         },
+        # Each lawyer's service promises at risk, once a week on Monday.
+        "promises-at-risk-digest": {
+            "task": "clients.tasks.send_promise_digests",
+            "schedule": crontab(
+                minute=0, hour=digest_hours(settings.DIGEST_HOUR), day_of_week="mon"
+            ),
+        },
+        # Survey invitations and reminders. The sweep itself sends only in
+        # working hours, and sends nothing twice however often it runs.
+        "survey-reminders": {
+            "task": "feedback.tasks.send_survey_reminders",
+            "schedule": crontab(minute="*/15"),
+            "options": {"expires": 15 * 60},
+        },
+        # The health endpoint reports the age of the last heartbeat. A
+        # heartbeat not taken up within a minute is dropped, not piled up.
+        "scheduler-heartbeat": {
+            "task": "crm_site.tasks.record_heartbeat",
+            "schedule": 60.0,
+            "options": {"expires": 60},
+        },
+        # Owners of guidance articles whose review date has passed. Each
+        # review date gets one reminder, so a missed day is caught up later.
+        "article-review-reminders": {
+            "task": "feedback.tasks.send_article_review_reminders",
+            "schedule": crontab(minute=30, hour=8),
+        },
+        # Key account health and the weekly digest to owners and sponsors, on
+        # Monday mornings. Later runs in the same week send nothing again.
+        "key-account-digest": {
+            "task": "clients.tasks.send_key_account_digests",
+            "schedule": crontab(minute=15, hour="7,9,11", day_of_week="mon"),
+        },
+        # Key account health, stored each morning so lists show today's rating.
+        "key-account-health": {
+            "task": "clients.tasks.refresh_key_account_health",
+            "schedule": crontab(minute=0, hour=6),
+        },
+        # KPI records of the current and previous periods, every night. The
+        # rollup upserts, so the second run only refreshes the figures.
+        "kpi-nightly-rollup": {
+            "task": "kpis.tasks.run_nightly_rollup",
+            "schedule": crontab(minute=30, hour="2,4"),
+        },
     }
 
 

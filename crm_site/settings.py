@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "csp",
     "crm_site",
     "accounts",
     "clients",
@@ -62,8 +64,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log record of the request carries its id.
+    "crm_site.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "crm_site.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,6 +77,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After the user, messages and htmx are known: it signs out, leaves a
+    # message and redirects htmx requests differently.
+    "crm_site.middleware.SessionIdleTimeoutMiddleware",
     # Axes must come last so that it sees the outcome of every sign-in.
     "axes.middleware.AxesMiddleware",
 ]
@@ -256,6 +265,54 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The hour at which lawyers receive their daily follow-up digest, London time.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 
+# Imports: a file with more data rows than this is checked and applied by a
+# Celery task, with a progress bar, rather than in the web request.
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=2000)
+
+# Client portal: complaint targets, counted in England and Wales working
+# days from the day a complaint is received, and how long an emailed portal
+# invitation stays valid.
+COMPLAINT_ACKNOWLEDGE_WORKING_DAYS = env.int(
+    "COMPLAINT_ACKNOWLEDGE_WORKING_DAYS", default=3
+)
+COMPLAINT_RESOLVE_WORKING_DAYS = env.int("COMPLAINT_RESOLVE_WORKING_DAYS", default=20)
+PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)
+
+# Satisfaction surveys. Invitations and reminders go out on working days
+# between these two London times (HH:MM). A closed matter invites its client
+# contact unless any survey invited them in the last SURVEY_COOLDOWN_DAYS.
+# A rating at or below SURVEY_LOW_RATING (1 to 5), or an NPS score at or
+# below SURVEY_LOW_NPS (0 to 10), creates a follow-up due in
+# SURVEY_FOLLOW_UP_WORKING_DAYS for the client's relationship owner.
+SURVEY_WORKING_HOURS_START = env.str("SURVEY_WORKING_HOURS_START", default="09:00")
+SURVEY_WORKING_HOURS_END = env.str("SURVEY_WORKING_HOURS_END", default="17:30")
+# With false, survey emails go out whenever the sweep runs, at any hour.
+SURVEY_WORKING_HOURS_ONLY = env.bool("SURVEY_WORKING_HOURS_ONLY", default=True)
+SURVEY_COOLDOWN_DAYS = env.int("SURVEY_COOLDOWN_DAYS", default=90)
+SURVEY_LOW_RATING = env.int("SURVEY_LOW_RATING", default=2)
+SURVEY_LOW_NPS = env.int("SURVEY_LOW_NPS", default=6)
+SURVEY_FOLLOW_UP_WORKING_DAYS = env.int("SURVEY_FOLLOW_UP_WORKING_DAYS", default=3)
+
+# Key account health (red, amber, green). clients/health.py explains each
+# rule. Days and counts are whole numbers; scores are average ratings, 1 to 5.
+KEY_ACCOUNT_HEALTH = {
+    "contact_amber_grace_days": env.int("HEALTH_CONTACT_AMBER_GRACE_DAYS", default=14),
+    "satisfaction_green_min": env.float("HEALTH_SATISFACTION_GREEN_MIN", default=4.0),
+    "satisfaction_amber_min": env.float("HEALTH_SATISFACTION_AMBER_MIN", default=3.0),
+    "complaints_red_min": env.int("HEALTH_COMPLAINTS_RED_MIN", default=2),
+    "overdue_actions_red_min": env.int("HEALTH_OVERDUE_ACTIONS_RED_MIN", default=3),
+    "missed_promises_window_days": env.int(
+        "HEALTH_MISSED_PROMISES_WINDOW_DAYS", default=90
+    ),
+    "missed_promises_red_min": env.int("HEALTH_MISSED_PROMISES_RED_MIN", default=2),
+    "review_red_after_days": env.int("HEALTH_REVIEW_RED_AFTER_DAYS", default=30),
+}
+# Relationship strength: each contact's weight halves every this many days,
+# and a staff member's relationship with a contact counts as strong from
+# this strength (1.0 is one contact today).
+RELATIONSHIP_HALF_LIFE_DAYS = env.int("RELATIONSHIP_HALF_LIFE_DAYS", default=90)
+RELATIONSHIP_STRONG_MIN = env.float("RELATIONSHIP_STRONG_MIN", default=1.5)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -277,18 +334,121 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# More security headers, on every response. Django's SecurityMiddleware sends
+# Cross-Origin-Opener-Policy, Referrer-Policy and X-Content-Type-Options,
+# XFrameOptionsMiddleware sends X-Frame-Options, and django-csp sends the
+# Content Security Policy:
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Every script, style sheet, font and image comes from this site's own static
+# files, and no page has an inline script, event handler or style attribute.
+# style-src needs no 'unsafe-inline': Bootstrap, Popper and Chart.js set
+# styles through the CSSOM (element.style), which CSP does not restrict, and
+# both layouts tell htmx not to inject its <style> element for indicators.
+# Bootstrap's CSS draws its form and navbar icons as data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features the site never uses, turned off for every origin by
+# crm_site.middleware.PermissionsPolicyMiddleware.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+# The health endpoint answers over plain HTTP too, so that a load balancer
+# can poll it without TLS. The patterns match the path without its leading /.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+
+def _positive_int(name, default):
+    value = env.int(name, default=default)
+    if value < 1:
+        raise ImproperlyConfigured(
+            f"{name} {value} is invalid. Set it to a whole number of 1 or more."
+        )
+    return value
+
+
+# Idle sign-out, by crm_site.middleware.SessionIdleTimeoutMiddleware: the
+# minutes a signed-in session may go without a request, for staff and for
+# portal users. SESSION_COOKIE_AGE still ends every session after that long.
+SESSION_IDLE_TIMEOUT_MINUTES = _positive_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+PORTAL_SESSION_IDLE_TIMEOUT_MINUTES = _positive_int(
+    "PORTAL_SESSION_IDLE_TIMEOUT_MINUTES", 60
+)
+
+# The health endpoint at /health/ fails its scheduler check when the last
+# heartbeat (a beat job that runs every minute) is older than this.
+HEALTH_SCHEDULER_MAX_AGE_SECONDS = _positive_int(
+    "HEALTH_SCHEDULER_MAX_AGE_SECONDS", 5 * 60
+)
+
+# Logging: one line per record, as text (LOG_FORMAT=line) or JSON
+# (LOG_FORMAT=json), with the request id and the Celery task id, and with
+# passwords, tokens, secrets and email addresses redacted. crm_site/log.py
+# has the filter that adds the ids and the formatters that redact.
+# https://docs.djangoproject.com/en/5.2/topics/logging/#configuring-logging
+LOG_FORMAT = env.str("LOG_FORMAT", default="line")
+if LOG_FORMAT not in ("line", "json"):
+    raise ImproperlyConfigured(
+        f"LOG_FORMAT {LOG_FORMAT!r} is invalid. Set it to line or json."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "context": {"()": "crm_site.log.ContextFilter"},
+    },
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "line": {
+            "()": "crm_site.log.LineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "request=%(request_id)s task=%(task_id)s %(message)s",
+        },
+        "json": {"()": "crm_site.log.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's default logging gives these two handlers of their own,
+        # which neither redact nor add the ids. Configuring the loggers here
+        # removes those handlers, so their records reach the root's console.
+        "django": {"propagate": True},
+        "django.server": {"propagate": True},
         # Axes logs every sign-in at INFO; accounts.security logs lockouts.
         "axes": {"level": "WARNING"},
     },
 }
+
+# KPIs: the chargeable hours each member of staff who records time is
+# expected to record in a month, the target of the utilisation KPI.
+KPI_CHARGEABLE_HOURS_PER_MONTH = env.int("KPI_CHARGEABLE_HOURS_PER_MONTH", default=100)

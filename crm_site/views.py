@@ -1,9 +1,14 @@
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from accounts.access import check_staff_access
 from clients import selectors
+
+from . import health as health_checks
 
 HOME_LIST_LIMIT = 10
 
@@ -30,3 +35,26 @@ def home(request):
         ),
     }
     return render(request, "home.html", ctx)
+
+
+@require_safe
+@never_cache
+def health(request):
+    """Report the database, the broker and the scheduler, for monitoring.
+
+    The status is 200 when every check is "ok" and 503 when any has "failed".
+    It needs no sign-in, so the body holds no detail beyond that.
+    """
+    age = health_checks.scheduler_age_seconds()
+    checks = {
+        "database": health_checks.check_database(),
+        "broker": health_checks.check_broker(),
+        "scheduler": health_checks.check_scheduler(age),
+    }
+    healthy = all(result == health_checks.OK for result in checks.values())
+    body = {
+        "status": health_checks.OK if healthy else health_checks.FAILED,
+        "checks": checks,
+        "scheduler_age_seconds": age,
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

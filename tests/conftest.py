@@ -15,7 +15,13 @@ from .factories import (
     TeamFactory,
 )
 
-pytest_plugins = ["tests.browser", "tests.live_services"]
+pytest_plugins = [
+    "tests.browser",
+    "tests.kpi_fixtures",
+    "tests.live_services",
+    "tests.portal_fixtures",
+    "tests.survey_fixtures",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -16,16 +16,31 @@ from accounts import audit
 from accounts.models import AuditEvent, PortalMembership, User
 from accounts.roles import Role
 from clients.models import Client as ClientOrganisation
-from clients.models import DigestDelivery, Tag
+from clients.models import (
+    ClientPromiseOverride,
+    DigestDelivery,
+    ImportIssue,
+    ImportJob,
+    RechargeLine,
+    RechargeStatement,
+    Tag,
+)
 
 from .factories import (
     PASSWORD,
     ClientFactory,
     ContactFactory,
+    HourlyRateFactory,
     InteractionFactory,
+    MatterFactory,
     PortalMembershipFactory,
+    ServicePromiseFactory,
     StaffFactory,
     TeamFactory,
+    TimeEntryFactory,
+    seed_key_account_records,
+    seed_portal_records,
+    seed_survey_records,
 )
 
 # An N+1 shows as a query count that grows with the rows. A page whose count
@@ -65,6 +80,12 @@ def seed_records(count, *, actor):
             item_count=3,
             sent_at=timezone.now(),
         )
+        seed_matter_records(start + i, staff=staff, client=child, contact=contact)
+        seed_survey_records(staff=staff, client=child, contact=contact)
+        seed_key_account_records(staff=staff, client=child, interaction=interaction)
+        seed_portal_records(
+            staff=staff, client=child, contact=contact, portal_user=membership.user
+        )
         audit.record(
             action=AuditEvent.Action.UPDATE, actor=actor, target=membership.user
         )
@@ -81,6 +102,35 @@ def seed_records(count, *, actor):
         )
         AccessLog.objects.create(**access)
         AccessFailureLog.objects.create(**access)
+
+
+def seed_matter_records(n, *, staff, client, contact):
+    """Add a matter with time, a rate, an override, a statement and an import."""
+    matter = MatterFactory(
+        client=client, responsible_lawyer=staff, client_contact=contact
+    )
+    ClientPromiseOverride.objects.create(
+        client=client, matter_type=matter.matter_type, promise=ServicePromiseFactory()
+    )
+    HourlyRateFactory(staff=staff)
+    entry = TimeEntryFactory(matter=matter, staff=staff)
+    statement = RechargeStatement.objects.create(
+        client=client, month=dt.date(2020 + n // 12, n % 12 + 1, 1)
+    )
+    RechargeLine.objects.create(
+        statement=statement,
+        time_entry=entry,
+        matter=matter,
+        staff=staff,
+        worked_on=entry.worked_on,
+        minutes=entry.minutes,
+        hourly_rate=entry.hourly_rate,
+        amount=entry.amount,
+    )
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.MATTERS, file_name=f"matters-{n}.csv", content=b""
+    )
+    ImportIssue.objects.create(job=job, row_number=2, message="Enter a reference.")
 
 
 def registered_admin_pages(request):

@@ -13,7 +13,16 @@ from django.utils import timezone
 from accounts.models import PortalMembership, StaffProfile, Team, User
 from accounts.roles import Role
 from clients.management import demo_content
-from clients.models import Client, Contact, Interaction
+from clients.models import (
+    Client,
+    Contact,
+    HourlyRate,
+    Interaction,
+    Matter,
+    RechargeLine,
+    RechargeStatement,
+    TimeEntry,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +48,19 @@ def seed(*args):
 
 
 def row_counts():
-    models = [User, Team, StaffProfile, Client, Contact, Interaction]
+    models = [
+        User,
+        Team,
+        StaffProfile,
+        Client,
+        Contact,
+        Interaction,
+        Matter,
+        HourlyRate,
+        TimeEntry,
+        RechargeStatement,
+        RechargeLine,
+    ]
     counts = {model.__name__: model.objects.count() for model in models}
     counts["interaction contacts"] = Interaction.contacts.through.objects.count()
     counts["portal memberships"] = PortalMembership.objects.count()
@@ -52,6 +73,8 @@ def test_seed_loads_expected_counts(debug_on):
 
     counts = row_counts()
     contact_links = counts.pop("interaction contacts")
+    time_entries = counts.pop("TimeEntry")
+    recharge_lines = counts.pop("RechargeLine")
     assert counts == {
         "User": 21,
         "Team": 6,
@@ -59,9 +82,14 @@ def test_seed_loads_expected_counts(debug_on):
         "Client": 60,
         "Contact": 150,
         "Interaction": 1000,
+        "Matter": 160,
+        "HourlyRate": 38,
+        "RechargeStatement": 2,
         "portal memberships": 1,
         "group memberships": 21,
     }
+    assert 4000 < time_entries < 8000
+    assert recharge_lines > 0
     assert 1000 < contact_links < 2000
     kinds = {kind: Client.objects.filter(kind=kind).count() for kind in Client.Kind}
     assert kinds[Client.Kind.INTERNAL_DIRECTORATE] == 4
@@ -218,3 +246,29 @@ def test_seed_rejected_without_debug(settings):
         seed()
 
     assert not User.objects.exists()
+
+
+def test_demo_matters_time_and_statements(debug_on):
+    # One load for all three checks, because each load takes seconds.
+    seed()
+
+    today = timezone.localdate()
+    entries = TimeEntry.objects.all()
+    first = entries.order_by("worked_on").first().worked_on
+    assert today - first >= dt.timedelta(days=360)
+    assert not entries.filter(worked_on__gt=today).exists()
+    assert not entries.filter(worked_on__lt=F("matter__opened_on")).exists()
+    assert not entries.filter(worked_on__gt=F("matter__closed_on")).exists()
+    for entry in entries.order_by("?")[:50]:
+        entry.full_clean()
+
+    statuses = sorted(RechargeStatement.objects.values_list("status", flat=True))
+    assert statuses == ["draft", "issued"]
+    issued = RechargeStatement.objects.get(status="issued")
+    assert issued.total == sum(line.amount for line in issued.lines.all())
+
+    lawyer = User.objects.get(email="lawyer@example.org")
+    at_risk = Matter.objects.promise_at_risk(today).filter(responsible_lawyer=lawyer)
+    overdue = Matter.objects.promise_overdue(today).filter(responsible_lawyer=lawyer)
+    assert at_risk.count() >= 2
+    assert overdue.exists()

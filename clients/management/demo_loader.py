@@ -15,7 +15,10 @@ from django.utils import timezone
 from accounts.models import PortalMembership, StaffProfile, Team, User
 from accounts.roles import Role
 from clients.management import demo_content as content
+from clients.management.demo_matters import MatterDemoLoader
 from clients.models import Client, Contact, Interaction, Tag
+from feedback.portal_demo import load_portal_demo
+from feedback.surveys.demo import load_survey_demo
 
 # Every random choice comes from one generator with this seed, and the
 # choices are made in a fixed order, so every run produces the same content.
@@ -56,9 +59,12 @@ class DemoLoader:
         contacts_by_client = self.create_contacts(clients)
         self.create_portal_user(clients)
         interactions = self.create_interactions(clients, contacts_by_client)
+        load_survey_demo(today=self.today, now=self.now)
+        load_portal_demo(today=self.today, now=self.now)
         open_follow_ups = sum(
             1 for i in interactions if i.follow_up_due and not i.follow_up_done
         )
+        matter_counts = MatterDemoLoader(self).load(clients, KIND_GROUPS)
         return {
             "teams": len(teams),
             "staff": len(self.members),
@@ -66,6 +72,7 @@ class DemoLoader:
             "contacts": sum(len(c) for c in contacts_by_client.values()),
             "interactions": len(interactions),
             "open follow-ups": open_follow_ups,
+            **matter_counts,
         }
 
     # Staff

@@ -9,13 +9,22 @@ from django.utils import timezone
 from accounts.models import Team, User
 from clients.management import demo_content as content
 from clients.management.demo_loader import DemoLoader
-from clients.models import Client, Interaction
+from clients.models import (
+    Client,
+    Interaction,
+    Matter,
+    RechargeLine,
+    RechargeStatement,
+    TimeEntry,
+)
+from feedback.models import Article
 
 
 class Command(BaseCommand):
     help = (
         f"Load {content.COUNCIL_NAME}'s legal service as demo data: teams, 20 "
-        "staff, 60 clients, 150 contacts and 1,000 logged interactions, with "
+        "staff, 60 clients, 150 contacts, 1,000 logged interactions, matters "
+        "with a year of time entries and two recharge statements, with "
         f"sign-ins such as {content.LAWYER_EMAIL} and the password "
         f"'{content.DEMO_PASSWORD}'. The content is the same on every run. Dates "
         "are offsets from the day the command runs, so the interactions always "
@@ -81,10 +90,13 @@ def delete_demo_data():
     users = User.objects.filter(email__in=demo_emails())
     clients = Client.objects.filter(name__in=demo_client_names())
     try:
+        delete_demo_matters(clients, users)
         Interaction.objects.filter(Q(client__in=clients) | Q(staff__in=users)).delete()
         # Services first, because a client's parent is protected from deletion.
         clients.filter(parent__isnull=False).delete()
         clients.delete()
+        # Guidance articles protect their owners from deletion.
+        Article.objects.filter(owner__in=users).delete()
         users.delete()
         Team.objects.filter(name__in=content.TEAMS, members__isnull=True).delete()
     except ProtectedError as error:
@@ -93,6 +105,24 @@ def delete_demo_data():
             f"The demo data cannot be deleted because other records refer to it: "
             f"{blocking}. Delete those first, or load the demo into a new database."
         ) from error
+
+
+def delete_demo_matters(clients, users):
+    """Delete the demo's statements, time and matters.
+
+    They protect the demo's clients and staff from deletion, so they go first.
+    """
+    statements = RechargeStatement.objects.filter(client__in=clients)
+    RechargeLine.objects.filter(
+        Q(statement__in=statements) | Q(staff__in=users) | Q(matter__client__in=clients)
+    ).delete()
+    statements.delete()
+    TimeEntry.objects.filter(
+        Q(matter__client__in=clients) | Q(staff__in=users)
+    ).delete()
+    Matter.objects.filter(
+        Q(client__in=clients) | Q(responsible_lawyer__in=users)
+    ).delete()
 
 
 def demo_emails():

@@ -313,11 +313,14 @@ class DigestDelivery(models.Model):
 
     class Kind(models.TextChoices):
         FOLLOW_UPS = "follow_ups", "Follow-ups due"
+        PROMISES_AT_RISK = "promises_at_risk", "Service promises at risk"
+        KEY_ACCOUNTS = "key_accounts", "Key account reviews and actions"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    # The day of a daily digest, or the Monday of the week of a weekly one.
     day = models.DateField()
     item_count = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,162 @@
+"""Time the check and the apply of an import of 10,000 time entries.
+
+Run from the top of the checkout:
+
+    .venv/bin/python bench/import_time_entries.py [--rows 10000] [--xlsx]
+
+It builds a new SQLite database in a temporary folder, so it never touches
+``var/`` or a configured database. It adds 20 lawyers with rates and 500
+matters and writes a file of time entries as a case management system would.
+Then it runs the two steps a Celery worker runs, ``check_job`` (the dry run)
+and ``apply_job``, and prints the seconds each took and the total.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+LAWYERS = 20
+MATTERS = 500
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--rows", type=int, default=10_000, help="number of time entries in the file"
+    )
+    parser.add_argument(
+        "--xlsx", action="store_true", help="import an XLSX file instead of a CSV file"
+    )
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="legal-crm-bench-") as folder:
+        _set_up_django(folder)
+        actor, references, emails = _reference_data()
+        content, name = _file(args.rows, references, emails, xlsx=args.xlsx)
+        _run(content, name, actor, args.rows)
+
+
+def _set_up_django(folder: str) -> None:
+    os.environ["VAR_DIR"] = folder
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    sys.path.insert(0, str(PROJECT_DIR))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def _reference_data():
+    from decimal import Decimal
+
+    from accounts.models import StaffProfile, User
+    from accounts.roles import Role
+    from clients.models import Client, HourlyRate, Matter, MatterType
+
+    group = Role.LAWYER.group()
+    lawyers = User.objects.bulk_create(
+        [
+            User(email=f"lawyer{n}@example.org", full_name=f"Lawyer {n}")
+            for n in range(LAWYERS)
+        ]
+    )
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=u.pk, group_id=group.pk) for u in lawyers]
+    )
+    StaffProfile.objects.bulk_create([StaffProfile(user=u) for u in lawyers])
+    HourlyRate.objects.bulk_create(
+        [
+            HourlyRate(staff=u, rate=Decimal("70.00") + n, effective_from=day)
+            for n, u in enumerate(lawyers)
+            for day in (dt.date(2024, 4, 1), dt.date(2025, 4, 1))
+        ]
+    )
+    client = Client.objects.create(
+        name="Highways", kind=Client.Kind.INTERNAL_SERVICE, cost_centre_code="HW-1"
+    )
+    matter_type = MatterType.objects.get_or_create(name="Advice")[0]
+    matters = Matter.objects.bulk_create(
+        [
+            Matter(
+                client=client,
+                reference=f"HW/{n:05d}",
+                title=f"Matter {n}",
+                matter_type=matter_type,
+                responsible_lawyer=lawyers[n % LAWYERS],
+                opened_on=dt.date(2025, 1, 6),
+            )
+            for n in range(MATTERS)
+        ]
+    )
+    return lawyers[0], [m.reference for m in matters], [u.email for u in lawyers]
+
+
+def _file(rows, references, emails, *, xlsx):
+    header = ["Case ref", "Fee earner email", "Date", "Minutes", "Rate", "Narrative"]
+    first_day = dt.date(2025, 1, 6)
+    body = [
+        [
+            references[n % len(references)],
+            emails[n % len(emails)],
+            (first_day + dt.timedelta(days=n % 360)).strftime("%d/%m/%Y"),
+            str(6 * (n % 20 + 1)),
+            "£85.00" if n % 3 == 0 else "",
+            f"Work item {n} for O'Neill",
+        ]
+        for n in range(rows)
+    ]
+    if xlsx:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append(header)
+        for row in body:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue(), "time.xlsx"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(body)
+    return buffer.getvalue().encode("utf-8-sig"), "time.csv"
+
+
+def _run(content, name, actor, rows):
+    from clients.importing import runner
+    from clients.models import ImportJob, TimeEntry
+
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.TIME_ENTRIES,
+        file_name=name,
+        content=content,
+        created_by=actor,
+    )
+    started = time.perf_counter()
+    job = runner.check_job(job_id=job.pk)
+    checked = time.perf_counter()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING)
+    job = runner.apply_job(job_id=job.pk)
+    applied = time.perf_counter()
+
+    if job.status != ImportJob.Status.APPLIED or TimeEntry.objects.count() != rows:
+        sys.exit(f"The import did not apply every row: {job.status} {job.failure}")
+    print(f"{rows} time entries from {name} ({len(content) / 1024:.0f} KiB)")
+    print(f"check (dry run): {checked - started:.1f} s")
+    print(f"apply (check again and write): {applied - checked:.1f} s")
+    print(f"total: {applied - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Satisfaction surveys: the builder, rounds, emails, answers and results."""

@@ -1,0 +1,330 @@
+"""Survey emails: first invitations and reminders, each claimed before it is sent.
+
+Before an email goes out, the worker claims it in the database: one
+transaction re-checks that the email is still due, moves the invitation's
+state on (sent time, reminder count, next reminder time) and stores the hash
+of the email's new token. Only after that commits is the email sent. Two
+workers cannot both claim one email, because on PostgreSQL the claim locks
+the row with ``SELECT ... FOR UPDATE SKIP LOCKED`` and the other worker skips
+it, and on SQLite the claim is a conditional ``UPDATE`` that matches no row
+once another worker has moved the state on. A failed send puts the state back
+so that a later run retries that email, and only that one.
+
+Call these functions outside any transaction, as the Celery tasks do. Inside
+one, the claims would commit only after the emails have gone.
+"""
+
+import enum
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.working_days import is_working_day
+
+from ..models import Invitation, InvitationToken, SurveyRound
+from .rounds import close_expired_rounds
+from .tokens import new_token
+
+logger = logging.getLogger(__name__)
+
+# Maximum emails per sweep. Anything left waits for the next sweep, so one run
+# stays well inside the task time limit.
+SWEEP_BATCH_SIZE = 500
+
+
+class EmailKind(enum.Enum):
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    CLAIMED_ELSEWHERE = "claimed elsewhere"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    invitations_sent: int = 0
+    reminders_sent: int = 0
+    failed: int = 0
+    rounds_closed: int = 0
+    outside_working_hours: bool = False
+
+
+# Working hours
+# ---------------------------------------------------------------------------
+
+
+def working_hours() -> tuple[time, time]:
+    """Return the start and end of working hours from the settings."""
+    start = _parse_time("SURVEY_WORKING_HOURS_START")
+    end = _parse_time("SURVEY_WORKING_HOURS_END")
+    if end <= start:
+        raise ImproperlyConfigured(
+            f"SURVEY_WORKING_HOURS_END {end:%H:%M} is not after "
+            f"SURVEY_WORKING_HOURS_START {start:%H:%M}. Set an end after the start."
+        )
+    return start, end
+
+
+def _parse_time(name: str) -> time:
+    value = getattr(settings, name)
+    try:
+        return time.fromisoformat(value)
+    except (TypeError, ValueError) as error:
+        raise ImproperlyConfigured(
+            f"{name} {value!r} is invalid. Set it to a time such as 09:00."
+        ) from error
+
+
+def is_working_time(moment: datetime) -> bool:
+    """Return whether ``moment`` falls in working hours on a London working day.
+
+    Working days are Monday to Friday less England and Wales bank holidays.
+    The comparison is in London's local time, so 09:00 means 09:00 GMT in
+    winter and 09:00 BST in summer.
+    """
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    start, end = working_hours()
+    return is_working_day(local.date()) and start <= local.time() < end
+
+
+# Which emails are due
+# ---------------------------------------------------------------------------
+
+
+def _sendable(now: datetime) -> Q:
+    """Invitations whose round accepts answers and whose contact can be emailed."""
+    return Q(
+        round__status=SurveyRound.Status.OPEN,
+        round__opens_at__lte=now,
+        round__closes_at__gt=now,
+        responded_at__isnull=True,
+        contact__is_active=True,
+        contact__survey_opt_out__isnull=True,
+    ) & ~Q(contact__email="")
+
+
+def _due(kind: EmailKind, now: datetime) -> QuerySet[Invitation]:
+    invitations = Invitation.objects.filter(_sendable(now))
+    if kind is EmailKind.INVITATION:
+        return invitations.filter(sent_at__isnull=True)
+    return invitations.filter(
+        sent_at__isnull=False,
+        next_reminder_at__lte=now,
+        reminders_sent__lt=F("round__max_reminders"),
+    )
+
+
+def _candidates(kind: EmailKind, now: datetime, **filters) -> list[Invitation]:
+    return list(
+        _due(kind, now)
+        .filter(**filters)
+        .select_related("round__survey", "contact")
+        .order_by("pk")[:SWEEP_BATCH_SIZE]
+    )
+
+
+# Entry points
+# ---------------------------------------------------------------------------
+
+
+def sweep(*, now: datetime | None = None) -> SweepResult:
+    """Close expired rounds, then send the invitations and reminders now due.
+
+    Emails go out only in working hours, unless ``SURVEY_WORKING_HOURS_ONLY``
+    is off. Running it again, or in two workers at once, sends nothing twice.
+    """
+    now = now or timezone.now()
+    rounds_closed = close_expired_rounds(now=now)
+    if settings.SURVEY_WORKING_HOURS_ONLY and not is_working_time(now):
+        return SweepResult(rounds_closed=rounds_closed, outside_working_hours=True)
+
+    invitations = _send_all(
+        EmailKind.INVITATION, _candidates(EmailKind.INVITATION, now), now
+    )
+    reminders = _send_all(EmailKind.REMINDER, _candidates(EmailKind.REMINDER, now), now)
+    result = SweepResult(
+        invitations_sent=invitations[Outcome.SENT],
+        reminders_sent=reminders[Outcome.SENT],
+        failed=invitations[Outcome.FAILED] + reminders[Outcome.FAILED],
+        rounds_closed=rounds_closed,
+    )
+    logger.info(
+        "Survey sweep: %d invitations and %d reminders sent, %d failed, "
+        "%d rounds closed",
+        result.invitations_sent,
+        result.reminders_sent,
+        result.failed,
+        result.rounds_closed,
+    )
+    return result
+
+
+def send_round_invitations(*, round_id: int, now: datetime | None = None) -> int:
+    """Send the first email of each unsent invitation of one round, at any hour.
+
+    A launch calls this at once. Invitations it leaves unsent, for example
+    because the round opens later, are sent by the sweep. Returns the number
+    sent.
+    """
+    now = now or timezone.now()
+    sent = 0
+    while True:
+        batch = _candidates(EmailKind.INVITATION, now, round_id=round_id)
+        outcomes = _send_all(EmailKind.INVITATION, batch, now)
+        sent += outcomes[Outcome.SENT]
+        if len(batch) < SWEEP_BATCH_SIZE or not outcomes[Outcome.SENT]:
+            return sent
+
+
+def send_invitation(*, invitation_id: int, now: datetime | None = None) -> bool:
+    """Send one invitation's first email if it is still due. Returns whether sent."""
+    now = now or timezone.now()
+    candidates = _candidates(EmailKind.INVITATION, now, pk=invitation_id)
+    return _send_all(EmailKind.INVITATION, candidates, now)[Outcome.SENT] == 1
+
+
+def _send_all(kind: EmailKind, invitations: list[Invitation], now: datetime) -> Counter:
+    outcomes = Counter()
+    for invitation in invitations:
+        outcomes[_deliver(kind, invitation, now)] += 1
+    return outcomes
+
+
+# Claim, send, and release on failure
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Claim:
+    token: str
+    token_id: int
+    before: dict
+
+
+def _deliver(kind: EmailKind, invitation: Invitation, now: datetime) -> Outcome:
+    claim = _claim(kind, invitation, now)
+    if claim is None:
+        return Outcome.CLAIMED_ELSEWHERE
+
+    # NOTE: a worker killed after the claim and before the send leaves that
+    # email unsent, and an SMTP error after the server accepted the message
+    # (during QUIT, say) releases the claim, so the contact gets it twice.
+    try:
+        _email(kind, invitation, claim.token).send()
+    except Exception:
+        # Whatever failed, the contact has no email, so the claim is released
+        # for a later run to try again.
+        _release(invitation, claim, now)
+        logger.exception(
+            "Survey %s for invitation %s failed; a later run will retry",
+            kind.value,
+            invitation.pk,
+        )
+        return Outcome.FAILED
+    return Outcome.SENT
+
+
+def _claim(kind: EmailKind, invitation: Invitation, now: datetime) -> _Claim | None:
+    """Move the invitation's state past this email, or return None if not due.
+
+    The conditional ``UPDATE`` matches only while the state is the one read
+    by the sweep, so of two workers holding the same stale copy only one
+    changes a row.
+    """
+    survey_round = invitation.round
+    before = {
+        "sent_at": invitation.sent_at,
+        "last_emailed_at": invitation.last_emailed_at,
+        "next_reminder_at": invitation.next_reminder_at,
+        "reminders_sent": invitation.reminders_sent,
+    }
+    reminders_after = invitation.reminders_sent + (kind is EmailKind.REMINDER)
+    has_reminder_left = reminders_after < survey_round.max_reminders
+    after = {
+        "sent_at": invitation.sent_at or now,
+        "last_emailed_at": now,
+        "next_reminder_at": (
+            now + timedelta(days=survey_round.reminder_interval_days)
+            if has_reminder_left
+            else None
+        ),
+        "reminders_sent": reminders_after,
+    }
+    token, token_hash = new_token()
+
+    with transaction.atomic():
+        rows = _due(kind, now).filter(pk=invitation.pk, **before)
+        if connection.features.has_select_for_update_skip_locked:
+            locked = rows.select_for_update(skip_locked=True, of=("self",))
+            if not list(locked.values_list("pk", flat=True)):
+                return None
+        if not Invitation.objects.filter(pk__in=rows.values("pk")).update(**after):
+            return None
+        stored = InvitationToken.objects.create(
+            invitation_id=invitation.pk, token_hash=token_hash, created_at=now
+        )
+    return _Claim(token=token, token_id=stored.pk, before=before)
+
+
+def _release(invitation: Invitation, claim: _Claim, now: datetime) -> None:
+    # Conditional on the claim's own state, in case the contact has answered
+    # in the meantime.
+    with transaction.atomic():
+        InvitationToken.objects.filter(pk=claim.token_id).delete()
+        Invitation.objects.filter(pk=invitation.pk, last_emailed_at=now).update(
+            **claim.before
+        )
+
+
+# The emails
+# ---------------------------------------------------------------------------
+
+
+def answer_url(invitation: Invitation, token: str) -> str:
+    path = reverse("surveys:answer", args=[invitation.round_id, token])
+    return settings.SITE_URL + path
+
+
+def opt_out_url(invitation: Invitation, token: str) -> str:
+    path = reverse("surveys:opt_out", args=[invitation.round_id, token])
+    return settings.SITE_URL + path
+
+
+def _email(
+    kind: EmailKind, invitation: Invitation, token: str
+) -> EmailMultiAlternatives:
+    survey_round = invitation.round
+    context = {
+        "contact": invitation.contact,
+        "survey": survey_round.survey,
+        "round": survey_round,
+        "is_reminder": kind is EmailKind.REMINDER,
+        "answer_url": answer_url(invitation, token),
+        "opt_out_url": opt_out_url(invitation, token),
+        "closes_at": timezone.localtime(survey_round.closes_at),
+    }
+    text = render_to_string("feedback/surveys/email/invitation.txt", context)
+    html = render_to_string("feedback/surveys/email/invitation.html", context)
+    prefix = "Reminder: " if kind is EmailKind.REMINDER else ""
+    message = EmailMultiAlternatives(
+        subject=f"{prefix}{survey_round.survey.title}: please tell us how we did",
+        body=text,
+        to=[invitation.contact.email],
+        headers={"List-Unsubscribe": f"<{context['opt_out_url']}>"},
+    )
+    message.attach_alternative(html, "text/html")
+    return message

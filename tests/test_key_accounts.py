@@ -1,0 +1,400 @@
+"""Key account pages: who reaches them, designation, health, preferences, handover."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from clients import services_key_accounts as services
+from clients.models import ClientPlan, Interaction, KeyAccount, PlanAction
+
+from .factories import (
+    AuthorityAimFactory,
+    ClientPlanFactory,
+    ContactFactory,
+    FeedbackFactory,
+    InteractionFactory,
+    KeyAccountFactory,
+    PlanActionFactory,
+    StaffFactory,
+)
+
+ROLES = [
+    "lawyer",
+    "practice_manager",
+    "senior_legal_manager",
+    "administrator",
+    "portal_user",
+    "other_portal_user",
+    "anonymous",
+]
+
+
+@pytest.fixture
+def account(client_org, lawyer, senior_legal_manager):
+    """Northfield as a key account owned by the lawyer, with two plan versions."""
+    account = KeyAccountFactory(
+        client=client_org, owner=lawyer, sponsor=senior_legal_manager
+    )
+    agreed = ClientPlanFactory(key_account=account, status="agreed")
+    agreed.objectives.create(description="Fewer exclusions", aim=AuthorityAimFactory())
+    PlanActionFactory(plan=agreed, owner=lawyer)
+    services.revise_plan(plan=agreed, actor=senior_legal_manager)
+    return account
+
+
+@pytest.fixture
+def leaver(db):
+    return StaffFactory(
+        full_name="Lee Leaver", profile__leave_date=dt.date(2026, 12, 31)
+    )
+
+
+@pytest.fixture
+def urls(account, client_org, lawyer, leaver):
+    agreed = account.plans.get(status="agreed")
+    draft = account.plans.get(status="draft")
+    action = agreed.actions.get()
+    assessment = InteractionFactory(
+        client=client_org, staff=lawyer, kind=Interaction.Kind.NEEDS_ASSESSMENT
+    )
+    objective = draft.objectives.get()
+    return {
+        "ranking": reverse("clients:key_account_ranking"),
+        "list": reverse("clients:key_account_list"),
+        "detail": account.get_absolute_url(),
+        "designate": reverse("clients:key_account_create", args=[client_org.pk + 1000]),
+        "edit": reverse("clients:key_account_edit", args=[account.pk]),
+        "plan": agreed.get_absolute_url(),
+        "plan_edit": reverse("clients:plan_edit", args=[draft.pk]),
+        "diff": reverse("clients:plan_diff", args=[draft.pk]),
+        "print": reverse("clients:plan_print", args=[agreed.pk]),
+        "action": reverse("clients:plan_action_status", args=[action.pk]),
+        "needs": reverse("clients:needs_from_interaction", args=[assessment.pk]),
+        "relationships": reverse("clients:relationships", args=[client_org.pk]),
+        "leavers": reverse("clients:leaver_list"),
+        "handover": reverse("clients:handover", args=[leaver.pk]),
+        "remove_objective": reverse(
+            "clients:plan_item_delete", args=["objective", objective.pk]
+        ),
+    }
+
+
+def sign_in(client, request, role):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+
+
+MANAGERS_ONLY = {"ranking", "edit", "plan_edit", "leavers", "handover"}
+MANAGERS_ONLY |= {"remove_objective"}
+EVERY_STAFF = {"list", "detail", "plan", "diff", "print", "action", "needs"}
+EVERY_STAFF |= {"relationships"}
+
+
+@pytest.mark.parametrize("page", sorted(MANAGERS_ONLY | EVERY_STAFF))
+@pytest.mark.parametrize("role", ROLES)
+def test_page_access_by_role(client, request, urls, page, role):
+    sign_in(client, request, role)
+
+    response = client.get(urls[page])
+
+    if role == "anonymous":
+        expected = 302
+    elif role in ("portal_user", "other_portal_user"):
+        expected = 403
+    elif role == "lawyer" and page in MANAGERS_ONLY:
+        expected = 403
+    else:
+        expected = 200
+    assert response.status_code == expected
+
+
+def test_anonymous_sent_to_sign_in(client, urls):
+    response = client.get(urls["list"])
+
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_designate_page_for_new_client(client, practice_manager, other_client_org):
+    client.force_login(practice_manager)
+
+    response = client.get(
+        reverse("clients:key_account_create", args=[other_client_org.pk])
+    )
+
+    assert response.status_code == 200
+
+
+def test_lawyer_cannot_designate(client, lawyer, other_client_org):
+    client.force_login(lawyer)
+
+    response = client.get(
+        reverse("clients:key_account_create", args=[other_client_org.pk])
+    )
+
+    assert response.status_code == 403
+
+
+def test_action_of_other_owner_forbidden(client, lawyer, account):
+    action = PlanActionFactory(plan=account.plans.get(status="draft"))
+    client.force_login(lawyer)
+
+    response = client.get(reverse("clients:plan_action_status", args=[action.pk]))
+
+    assert response.status_code == 403
+
+
+@pytest.fixture
+def designation(lawyer, senior_legal_manager):
+    return {
+        "tier": "strategic",
+        "owner": lawyer.pk,
+        "sponsor": senior_legal_manager.pk,
+        "team": [lawyer.pk],
+        "contact_frequency_days": 30,
+        "review_frequency_months": 6,
+        "next_review_on": "2027-01-15",
+        "reason": "Largest user of planning advice.",
+    }
+
+
+def test_manager_designates_key_account(
+    client, senior_legal_manager, other_client_org, designation
+):
+    client.force_login(senior_legal_manager)
+    url = reverse("clients:key_account_create", args=[other_client_org.pk])
+
+    response = client.post(url, designation)
+
+    account = KeyAccount.objects.get(client=other_client_org)
+    assert response.url == account.get_absolute_url()
+    assert account.designated_by == senior_legal_manager
+    assert account.health == "red"
+    assert AuditEvent.objects.filter(
+        action="create", target_id=str(account.pk)
+    ).exists()
+
+
+def test_designation_rejects_owner_as_sponsor(
+    client, senior_legal_manager, other_client_org, designation
+):
+    client.force_login(senior_legal_manager)
+    designation["sponsor"] = senior_legal_manager.pk
+    designation["owner"] = senior_legal_manager.pk
+    url = reverse("clients:key_account_create", args=[other_client_org.pk])
+
+    response = client.post(url, designation)
+
+    assert response.status_code == 200
+    assert "owner" in response.context["form"].errors
+    assert response.context["form"]["reason"].value() == designation["reason"]
+
+
+def test_designating_twice_opens_existing(client, practice_manager, account):
+    client.force_login(practice_manager)
+
+    response = client.get(
+        reverse("clients:key_account_create", args=[account.client_id])
+    )
+
+    assert response.url == account.get_absolute_url()
+
+
+def test_key_account_page_shows_health_reasons(client, lawyer, account):
+    client.force_login(lawyer)
+
+    response = client.get(account.get_absolute_url())
+
+    assert "No contact has been logged yet." in response.content.decode()
+
+
+def test_ranking_marks_key_accounts(
+    client, practice_manager, account, other_client_org
+):
+    client.force_login(practice_manager)
+
+    response = client.get(reverse("clients:key_account_ranking"))
+
+    rows = {row.pk: row for row in response.context["page_obj"]}
+    assert rows[account.client_id].is_key_account
+    assert not rows[other_client_org.pk].is_key_account
+
+
+def test_client_page_shows_agreed_preferences(client, lawyer, account):
+    plan = account.plans.get(status="agreed")
+    plan.preferred_channel = "video_call"
+    plan.save()
+    client.force_login(lawyer)
+
+    response = client.get(account.client.get_absolute_url())
+
+    assert "Channel: Video call" in response.content.decode()
+
+
+def test_client_page_without_plan_has_no_preferences(client, lawyer, other_client_org):
+    client.force_login(lawyer)
+
+    response = client.get(other_client_org.get_absolute_url())
+
+    assert "prefers to work with us" not in response.content.decode()
+
+
+def test_needs_assessment_offers_add_needs(client, lawyer, account):
+    InteractionFactory(
+        client=account.client, staff=lawyer, kind=Interaction.Kind.NEEDS_ASSESSMENT
+    )
+    client.force_login(lawyer)
+
+    response = client.get(account.client.get_absolute_url())
+
+    assert "Add needs to plan" in response.content.decode()
+
+
+# Health refresh
+
+
+def test_refresh_stores_health_and_fall(account):
+    today = dt.date(2026, 5, 1)
+    InteractionFactory(client=account.client, occurred_at=timezone.now())
+    services.refresh_health(today=today)
+    FeedbackFactory(client=account.client, kind="complaint")
+
+    services.refresh_health(today=today)
+
+    account.refresh_from_db()
+    assert account.health == "amber"
+    assert account.previous_health == "green"
+    assert account.health_fell
+
+
+def test_refresh_twice_changes_nothing(account):
+    today = dt.date(2026, 5, 1)
+    services.refresh_health(today=today)
+
+    assert services.refresh_health(today=today) == 0
+
+
+def test_revised_actions_count_once(account):
+    today = dt.date(2026, 10, 1)
+
+    facts = services.selectors.key_accounts_with_facts(today=today).get()
+
+    assert facts.overdue_actions == 1
+
+
+# Handover
+
+
+@pytest.fixture
+def leaving_owner(account, lawyer):
+    lawyer.profile.leave_date = dt.date(2026, 12, 31)
+    lawyer.profile.save()
+    contact = ContactFactory(client=account.client, full_name="Hana Head")
+    for days in (1, 2, 3):
+        interaction = InteractionFactory(
+            client=account.client,
+            staff=lawyer,
+            occurred_at=timezone.now() - dt.timedelta(days=days),
+        )
+        interaction.contacts.add(contact)
+    return lawyer
+
+
+def test_handover_lists_accounts_and_relationships(
+    client, practice_manager, leaving_owner, account
+):
+    client.force_login(practice_manager)
+
+    response = client.get(reverse("clients:handover", args=[leaving_owner.pk]))
+
+    page = response.content.decode()
+    assert account.client.name in page
+    assert "Hana Head" in page
+
+
+def test_leaver_list_shows_leaver(client, practice_manager, leaving_owner):
+    client.force_login(practice_manager)
+
+    response = client.get(reverse("clients:leaver_list"))
+
+    assert leaving_owner.full_name in response.content.decode()
+
+
+def test_handover_reassigns_account_and_actions(
+    client, practice_manager, leaving_owner, account
+):
+    successor = StaffFactory(full_name="Sue Successor")
+    client.force_login(practice_manager)
+
+    client.post(
+        reverse("clients:handover", args=[leaving_owner.pk]),
+        {"successor": successor.pk},
+    )
+
+    account.refresh_from_db()
+    assert account.owner == successor
+    assert not PlanAction.objects.filter(owner=leaving_owner).exists()
+
+
+def test_handover_rejects_missing_successor(client, practice_manager, leaving_owner):
+    client.force_login(practice_manager)
+
+    response = client.post(reverse("clients:handover", args=[leaving_owner.pk]), {})
+
+    assert response.status_code == 400
+    assert "successor" in response.context["form"].errors
+
+
+def test_handover_needs_leave_date(client, practice_manager, lawyer):
+    client.force_login(practice_manager)
+
+    response = client.get(reverse("clients:handover", args=[lawyer.pk]))
+
+    assert response.status_code == 404
+
+
+# Weekly digest
+
+
+@pytest.fixture
+def due_account(account):
+    account.next_review_on = dt.date(2026, 12, 10)
+    account.save()
+    return account
+
+
+def test_digest_sent_once_per_week(due_account, mailoutbox):
+    monday = dt.date(2026, 12, 7)
+
+    first = services.send_key_account_digests(day=monday)
+    second = services.send_key_account_digests(day=monday + dt.timedelta(days=2))
+
+    assert first == 2
+    assert second == 0
+    assert len(mailoutbox) == 2
+
+
+def test_digest_lists_review_and_overdue_action(due_account, mailoutbox, lawyer):
+    services.send_key_account_digests(day=dt.date(2026, 12, 7))
+
+    body = next(m.body for m in mailoutbox if m.to == [lawyer.email])
+    assert "review 10 December 2026" in body
+    assert "Run a training session" in body
+
+
+def test_digest_again_next_week(due_account, mailoutbox):
+    services.send_key_account_digests(day=dt.date(2026, 12, 7))
+
+    sent = services.send_key_account_digests(day=dt.date(2026, 12, 14))
+
+    assert sent == 2
+
+
+def test_digest_skips_people_with_nothing(account, mailoutbox):
+    account.next_review_on = dt.date(2027, 6, 1)
+    account.save()
+    ClientPlan.objects.all().delete()
+
+    assert services.send_key_account_digests(day=dt.date(2026, 12, 7)) == 0
