@@ -143,6 +143,13 @@ class QuickTimeForm(forms.ModelForm):
 
 class CloseMatterForm(forms.Form):
     closed_on = forms.DateField(label="Closed on", widget=DateInput())
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[("", "Not recorded"), *Matter.Outcome.choices],
+        required=False,
+        help_text="Whether the matter achieved what the client needed. It "
+        "counts towards the successful outcomes KPI.",
+    )
 
     def __init__(self, *args, matter: Matter, **kwargs):
         super().__init__(*args, **kwargs)

@@ -105,7 +105,12 @@ def apply_promise(matter: Matter, *, keep_target: bool = False) -> None:
 
 
 def close_matter(
-    *, matter: Matter, closed_on: date, actor: User, request=None
+    *,
+    matter: Matter,
+    closed_on: date,
+    actor: User,
+    outcome: str = "",
+    request=None,
 ) -> Matter:
     """Close the matter, record it in the audit trail and send ``matter_closed``."""
     if matter.status == Matter.Status.CLOSED:
@@ -113,9 +118,10 @@ def close_matter(
     previous = matter.status
     matter.status = Matter.Status.CLOSED
     matter.closed_on = closed_on
+    matter.outcome = outcome
     matter.full_clean()
     with transaction.atomic():
-        matter.save(update_fields=["status", "closed_on", "updated_at"])
+        matter.save(update_fields=["status", "closed_on", "outcome", "updated_at"])
         _record_status_change(matter, actor, request, previous)
         matter_closed.send(sender=Matter, matter=matter)
     logger.info("Matter %s closed by user %s", matter.pk, actor.pk)
@@ -131,9 +137,10 @@ def set_matter_status(
     previous = matter.status
     matter.status = status
     matter.closed_on = None
+    matter.outcome = ""
     matter.full_clean()
     with transaction.atomic():
-        matter.save(update_fields=["status", "closed_on", "updated_at"])
+        matter.save(update_fields=["status", "closed_on", "outcome", "updated_at"])
         _record_status_change(matter, actor, request, previous)
     return matter
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Case, When
 from django.db.models.deletion import ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,9 +17,9 @@ from accounts import audit
 from accounts.access import StaffRequiredMixin
 from accounts.models import AuditEvent
 
-from . import selectors, selectors_key_accounts
+from . import selectors, selectors_key_accounts, selectors_matters
 from .forms import ClientForm, ContactForm, InteractionForm, QuickLogForm
-from .models import Client, Contact, Interaction
+from .models import Client, Contact, Interaction, Matter
 
 TIMELINE_PAGE_SIZE = 20
 
@@ -125,7 +126,25 @@ def _client_page(request, client, quick_log_form=None, status=200):
         "today": timezone.localdate(),
         "agreed_plan": selectors_key_accounts.agreed_plan_for_client(client),
     }
+    if request.user.has_perm("clients.view_matter"):
+        ctx.update(_client_matters(client, today=ctx["today"]))
     return render(request, "clients/client_detail.html", ctx, status=status)
+
+
+CLIENT_PAGE_MATTERS = 10
+
+
+def _client_matters(client, *, today):
+    """The client's matters for its page: open ones first, then the latest."""
+    matters = selectors_matters.matters_for_list().filter(client=client)
+    ordered = matters.order_by(
+        Case(When(status=Matter.Status.CLOSED, then=1), default=0), "-opened_on", "pk"
+    )
+    shown = list(ordered[:CLIENT_PAGE_MATTERS])
+    return {
+        "matter_rows": [(matter, matter.promise_state(today)) for matter in shown],
+        "matter_count": matters.count(),
+    }
 
 
 class ClientDetailView(StaffRequiredMixin, View):

@@ -403,6 +403,7 @@ class MatterCloseView(StaffRequiredMixin, View):
                 services_matters.close_matter(
                     matter=matter,
                     closed_on=form.cleaned_data["closed_on"],
+                    outcome=form.cleaned_data["outcome"],
                     actor=request.user,
                     request=request,
                 )

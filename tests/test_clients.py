@@ -484,3 +484,26 @@ def test_home_shows_team_interactions_only(signed_in, client_org, lawyer, team):
 
     summaries = [item.summary for item in response.context["team_interactions"]]
     assert summaries == ["Colleague's call"]
+
+
+def test_client_page_lists_open_matters_first(signed_in, client_org, lawyer):
+    from clients.models import Matter
+
+    from .factories import MatterFactory
+
+    MatterFactory(
+        client=client_org,
+        responsible_lawyer=lawyer,
+        title="Closed lease",
+        status=Matter.Status.CLOSED,
+        opened_on=dt.date(2026, 5, 1),
+        closed_on=dt.date(2026, 6, 1),
+    )
+    MatterFactory(client=client_org, responsible_lawyer=lawyer, title="Open lease")
+    MatterFactory(title="Another client's matter")
+
+    response = signed_in.get(client_org.get_absolute_url())
+
+    titles = [matter.title for matter, state in response.context["matter_rows"]]
+    assert titles == ["Open lease", "Closed lease"]
+    assert response.context["matter_count"] == 2

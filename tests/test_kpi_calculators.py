@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import StaffProfile
 from clients.models import Interaction, KeyAccount, RechargeLine, RechargeStatement
 from feedback.models import Answer, ArticleVote
-from kpis.calculators import NO_SOURCE_REASON, all_calculators, get_calculator
+from kpis.calculators import all_calculators, get_calculator
 from kpis.choices import SERVICE_SCOPE_ID, ScopeKind
 from kpis.models import ServiceCost
 from kpis.periods import LONDON, Period, PeriodKind
@@ -283,11 +283,52 @@ def test_cost_per_hour_without_costs_missing():
     assert result.missing_reason == "No costs were entered for this period."
 
 
-def test_successful_outcomes_has_no_source():
+def closed_matter(outcome, closed_on=dt.date(2026, 10, 20), **fields):
+    return MatterFactory(
+        status="closed",
+        closed_on=closed_on,
+        outcome=outcome,
+        opened_on=dt.date(2026, 9, 1),
+        **fields,
+    )
+
+
+def test_successful_outcomes_share_of_recorded():
+    closed_matter("successful")
+    closed_matter("successful")
+    closed_matter("partly_successful")
+    closed_matter("unsuccessful")
+    closed_matter("not_applicable")
+    closed_matter("")
+    closed_matter("successful", closed_on=dt.date(2026, 9, 30))
+
+    result = service_result("successful_outcomes")
+
+    assert result.value == Decimal("50.0")
+    assert result.numerator == 2
+    assert result.denominator == 4
+
+
+def test_successful_outcomes_by_team():
+    property_team = TeamFactory(name="Property")
+    closed_matter("successful", team=property_team)
+    closed_matter("unsuccessful", team=property_team)
+    closed_matter("successful", team=TeamFactory(name="Planning"))
+
+    results = get_calculator("successful_outcomes").compute(OCTOBER, ScopeKind.TEAM)
+
+    assert results[property_team.pk].value == Decimal("50.0")
+
+
+def test_successful_outcomes_empty_period_missing():
+    closed_matter("")
+
     result = service_result("successful_outcomes")
 
     assert result.value is None
-    assert result.missing_reason == NO_SOURCE_REASON
+    assert result.missing_reason == (
+        "No matter closed in this period with an outcome recorded."
+    )
 
 
 def test_client_retention_and_new_clients():

@@ -462,6 +462,44 @@ def test_close_rejects_date_before_opening(client, lawyer, matter):
     assert matter.status == Matter.Status.OPEN
 
 
+def test_close_records_outcome(client, lawyer, matter):
+    signed_in(client, lawyer)
+
+    client.post(
+        reverse("clients:matter_close", args=[matter.pk]),
+        {"closed_on": "2026-03-10", "outcome": "partly_successful"},
+    )
+
+    matter.refresh_from_db()
+    assert matter.outcome == Matter.Outcome.PARTLY_SUCCESSFUL
+
+
+def test_close_rejects_unknown_outcome(client, lawyer, matter):
+    signed_in(client, lawyer)
+
+    response = client.post(
+        reverse("clients:matter_close", args=[matter.pk]),
+        {"closed_on": "2026-03-10", "outcome": "triumphant"},
+    )
+
+    assert response.status_code == 400
+    assert "outcome" in response.context["form"].errors
+
+
+def test_reopening_clears_outcome(client, lawyer, matter):
+    signed_in(client, lawyer)
+    client.post(
+        reverse("clients:matter_close", args=[matter.pk]),
+        {"closed_on": "2026-03-10", "outcome": "successful"},
+    )
+
+    client.post(reverse("clients:matter_status", args=[matter.pk]), {"status": "open"})
+
+    matter.refresh_from_db()
+    assert matter.status == Matter.Status.OPEN
+    assert matter.outcome == ""
+
+
 def test_hold_and_reopen_matter(client, lawyer, matter):
     signed_in(client, lawyer)
     url = reverse("clients:matter_status", args=[matter.pk])

@@ -69,6 +69,18 @@ def test_follow_up_for_relationship_owner(client, invitation, token, survey, law
     assert invitation.round.responses.get().follow_up == follow_up
 
 
+def test_follow_up_goes_to_key_account_owner(client, invitation, token, survey, lawyer):
+    from .factories import KeyAccountFactory
+
+    account = KeyAccountFactory(client=invitation.contact.client)
+
+    client.post(answer_url(invitation, token), valid_answers(survey, rating=1, nps=9))
+
+    follow_up = Interaction.objects.get()
+    assert follow_up.staff == account.owner
+    assert follow_up.staff != lawyer
+
+
 def test_named_follow_up_names_contact(client, invitation, token, survey):
     invitation.round.is_named = True
     invitation.round.save()

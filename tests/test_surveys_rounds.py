@@ -242,6 +242,21 @@ def test_launch_named_contacts_audience(
     assert invited_names(survey_round) == ["Chosen"]
 
 
+def test_launch_key_accounts_audience(
+    manager_client, eager_celery, mailoutbox, django_capture_on_commit_callbacks
+):
+    from .factories import KeyAccountFactory
+
+    account = KeyAccountFactory()
+    ContactFactory(client=account.client, full_name="Keyed")
+    ContactFactory(full_name="Ordinary")
+    survey_round = draft_round(audience="key_accounts", client_kinds=[])
+
+    launch(manager_client, survey_round, django_capture_on_commit_callbacks)
+
+    assert invited_names(survey_round) == ["Keyed"]
+
+
 def test_launch_with_empty_audience_refused(
     manager_client, django_capture_on_commit_callbacks
 ):

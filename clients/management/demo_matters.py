@@ -5,6 +5,7 @@ choices here come from the same seeded generator, so the content is the same
 on every run. Rows go in with ``bulk_create``.
 """
 
+import random
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -184,6 +185,7 @@ class MatterDemoLoader:
             closed = max(self.working_day_on_or_before(closed), matter.opened_on)
             matter.closed_on = max(closed, matter.promise_met_on or closed)
             matter.status = Matter.Status.CLOSED
+            matter.outcome = demo_outcome(matter.reference)
         elif age > 30 and self.rng.random() < 0.1:
             matter.status = Matter.Status.ON_HOLD
 
@@ -278,3 +280,20 @@ class MatterDemoLoader:
         while not is_working_day(day):
             day -= timedelta(days=1)
         return day
+
+
+# Mostly successful, as a service's closed matters tend to be. Drawn from a
+# generator of its own, seeded by the reference, so that the outcomes leave
+# the rest of the demo content unchanged.
+DEMO_OUTCOME_WEIGHTS = {
+    Matter.Outcome.SUCCESSFUL: 70,
+    Matter.Outcome.PARTLY_SUCCESSFUL: 15,
+    Matter.Outcome.UNSUCCESSFUL: 5,
+    Matter.Outcome.NOT_APPLICABLE: 10,
+}
+
+
+def demo_outcome(reference: str) -> str:
+    draw = random.Random(reference)
+    outcomes = list(DEMO_OUTCOME_WEIGHTS)
+    return draw.choices(outcomes, weights=list(DEMO_OUTCOME_WEIGHTS.values()))[0]

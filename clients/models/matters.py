@@ -123,6 +123,12 @@ class Matter(models.Model):
         ON_HOLD = "on_hold", "On hold"
         CLOSED = "closed", "Closed"
 
+    class Outcome(models.TextChoices):
+        SUCCESSFUL = "successful", "Successful"
+        PARTLY_SUCCESSFUL = "partly_successful", "Partly successful"
+        UNSUCCESSFUL = "unsuccessful", "Unsuccessful"
+        NOT_APPLICABLE = "not_applicable", "Not applicable (advice only)"
+
     class PromiseState(models.TextChoices):
         NONE = "none", "No promise"
         ON_TRACK = "on_track", "On track"
@@ -189,6 +195,12 @@ class Matter(models.Model):
         blank=True,
         help_text="The day the promised work was done.",
     )
+    outcome = models.CharField(
+        max_length=20,
+        choices=Outcome.choices,
+        blank=True,
+        help_text="Recorded when the matter closes; blank means not recorded.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -228,6 +240,8 @@ class Matter(models.Model):
             errors["closed_on"] = "Enter the date the matter closed."
         if self.status != self.Status.CLOSED and self.closed_on:
             errors["closed_on"] = "Only a closed matter has a closed date."
+        if self.status != self.Status.CLOSED and self.outcome:
+            errors["outcome"] = "Only a closed matter has an outcome."
         if self.client_contact_id and self.client_id:
             if self.client_contact.client_id != self.client_id:
                 errors["client_contact"] = (

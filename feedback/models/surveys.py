@@ -138,7 +138,7 @@ class SurveyRound(models.Model):
         CLIENT_KIND = "client_kind", "Clients of chosen kinds"
         TEAM = "team", "Clients of one team"
         CONTACTS = "contacts", "Named contacts"
-        # TODO: add a key accounts audience once clients.KeyAccount exists.
+        KEY_ACCOUNTS = "key_accounts", "Key account clients"
         MATTER_CLOSED = "matter_closed", "Client contact of each matter that closes"
 
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="rounds")

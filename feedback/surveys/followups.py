@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from clients.models import Interaction
+from clients.models import Interaction, KeyAccount
 from clients.working_days import add_working_days
 
 from ..models import Answer, Invitation, Question, Response
@@ -38,9 +38,7 @@ def create_low_score_follow_up(
         return None
 
     client = invitation.contact.client
-    # TODO: send it to the key account owner instead, for clients that are
-    # key accounts, once clients.KeyAccount exists.
-    owner = client.relationship_owner
+    owner = _account_owner(client)
     if owner is None or not owner.is_active:
         logger.warning(
             "Survey response %s has a low score but client %s has no active "
@@ -82,3 +80,12 @@ def _summary(response: Response, low: list[Answer], invitation: Invitation) -> s
         f"{who} gave a low score in the survey round “{survey_round.name}”: "
         f"{scores}. Response {response.pk}."
     )
+
+
+def _account_owner(client):
+    """The key account owner for a key account client, else the relationship owner."""
+    key_account = KeyAccount.objects.filter(client=client).select_related("owner")
+    account = key_account.first()
+    if account is not None and account.owner.is_active:
+        return account.owner
+    return client.relationship_owner

@@ -43,6 +43,8 @@ def audience_contacts(survey_round: SurveyRound) -> QuerySet[Contact]:
             )
         case SurveyRound.Audience.CONTACTS:
             contacts = contacts.filter(survey_rounds=survey_round)
+        case SurveyRound.Audience.KEY_ACCOUNTS:
+            contacts = contacts.filter(client__key_account__isnull=False, **active)
         case _:
             return Contact.objects.none()
     return contacts.order_by("client__name", "full_name", "pk")

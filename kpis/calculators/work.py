@@ -13,7 +13,6 @@ from . import register
 from .base import (
     AggregateCalculator,
     Calculator,
-    NoSourceCalculator,
     Result,
     as_decimal,
     percentage,
@@ -272,12 +271,56 @@ class CostPerChargeableHour(Calculator):
 
 
 @register
-class SuccessfulOutcomes(NoSourceCalculator):
-    """Matters closed in the period with an outcome marked successful / matters
-    closed in the period with any outcome recorded x 100."""
+class SuccessfulOutcomes(AggregateCalculator):
+    """Matters closed in the period with the outcome "successful" / matters
+    closed in the period with a successful, partly successful or unsuccessful
+    outcome x 100. Matters with no outcome recorded, or "not applicable",
+    are left out of both."""
 
-    # TODO: count Matter outcomes once matters record whether an outcome was
-    # successful; the Matter model has no outcome field yet.
     code = "successful_outcomes"
     name = "Matter outcomes marked successful"
     unit = Unit.PERCENT
+    scope_paths = {
+        ScopeKind.TEAM: "team",
+        ScopeKind.CLIENT: "client",
+        ScopeKind.KEY_ACCOUNT: "client__key_account",
+    }
+    label_paths = {
+        ScopeKind.TEAM: "team__name",
+        ScopeKind.CLIENT: "client__name",
+        ScopeKind.KEY_ACCOUNT: "client__name",
+    }
+    row_columns = (
+        ("reference", "Matter"),
+        ("client__name", "Client"),
+        ("closed_on", "Closed on"),
+        ("outcome", "Outcome"),
+    )
+    numerator_label = "Successful outcomes"
+    denominator_label = "Outcomes recorded"
+
+    def source(self, period):
+        judged = [
+            Matter.Outcome.SUCCESSFUL,
+            Matter.Outcome.PARTLY_SUCCESSFUL,
+            Matter.Outcome.UNSUCCESSFUL,
+        ]
+        return Matter.objects.filter(
+            status=Matter.Status.CLOSED,
+            outcome__in=judged,
+            closed_on__gte=period.start,
+            closed_on__lt=period.end,
+        )
+
+    def aggregates(self, period):
+        return {
+            "successful": Count("pk", filter=Q(outcome=Matter.Outcome.SUCCESSFUL)),
+            "recorded": Count("pk"),
+        }
+
+    def finish(self, period, values):
+        return percentage(
+            values["successful"],
+            values["recorded"],
+            empty_reason="No matter closed in this period with an outcome recorded.",
+        )
