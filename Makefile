@@ -27,6 +27,7 @@ NODE_STAMP := node_modules/.installed
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py rollup_kpis --if-empty
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start \
 		--procfile crm_site/Procfile.dev --app-root . --port $(PORT)
 

@@ -298,3 +298,15 @@ def test_rollup_command_fills_recent_periods(db):
 def test_rollup_command_rejects_bad_count(db):
     with pytest.raises(CommandError, match="--periods 0 is invalid"):
         call_command("rollup_kpis", "--periods", "0")
+
+
+def test_rollup_command_if_empty_runs_once(db):
+    first, second = io.StringIO(), io.StringIO()
+
+    call_command("rollup_kpis", "--periods", "1", "--if-empty", stdout=first)
+    count = KpiRecord.objects.count()
+    call_command("rollup_kpis", "--periods", "1", "--if-empty", stdout=second)
+
+    assert "for 3 periods" in first.getvalue()
+    assert "nothing computed" in second.getvalue()
+    assert KpiRecord.objects.count() == count

@@ -185,7 +185,9 @@ class MatterDemoLoader:
             closed = max(self.working_day_on_or_before(closed), matter.opened_on)
             matter.closed_on = max(closed, matter.promise_met_on or closed)
             matter.status = Matter.Status.CLOSED
-            matter.outcome = demo_outcome(matter.reference)
+            matter.outcome = demo_outcome(
+                f"{matter.client.name}|{matter.title}|{matter.opened_on}"
+            )
         elif age > 30 and self.rng.random() < 0.1:
             matter.status = Matter.Status.ON_HOLD
 
@@ -283,8 +285,8 @@ class MatterDemoLoader:
 
 
 # Mostly successful, as a service's closed matters tend to be. Drawn from a
-# generator of its own, seeded by the reference, so that the outcomes leave
-# the rest of the demo content unchanged.
+# generator of its own, seeded by the matter's client, title and opening
+# date, so that the outcomes leave the rest of the demo content unchanged.
 DEMO_OUTCOME_WEIGHTS = {
     Matter.Outcome.SUCCESSFUL: 70,
     Matter.Outcome.PARTLY_SUCCESSFUL: 15,
@@ -293,7 +295,7 @@ DEMO_OUTCOME_WEIGHTS = {
 }
 
 
-def demo_outcome(reference: str) -> str:
-    draw = random.Random(reference)
+def demo_outcome(seed: str) -> str:
+    draw = random.Random(seed)
     outcomes = list(DEMO_OUTCOME_WEIGHTS)
     return draw.choices(outcomes, weights=list(DEMO_OUTCOME_WEIGHTS.values()))[0]
