@@ -135,7 +135,7 @@ CLIENT_PAGE_MATTERS = 10
 
 
 def _client_matters(client, *, today):
-    """The client's matters for its page: open ones first, then the latest."""
+    """Return the client's matters for its page: open ones first, then the latest."""
     matters = selectors_matters.matters_for_list().filter(client=client)
     ordered = matters.order_by(
         Case(When(status=Matter.Status.CLOSED, then=1), default=0), "-opened_on", "pk"

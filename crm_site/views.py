@@ -14,7 +14,7 @@ HOME_LIST_LIMIT = 10
 
 
 def home(request):
-    """The staff home page: my clients, my follow-ups, my team's recent work."""
+    """Show the staff home page: my clients, my follow-ups, my team's recent work."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if request.user.is_portal_user:

@@ -83,7 +83,7 @@ def _summary(response: Response, low: list[Answer], invitation: Invitation) -> s
 
 
 def _account_owner(client):
-    """The key account owner for a key account client, else the relationship owner."""
+    """Return the key account owner of a key account client, else its owner."""
     key_account = KeyAccount.objects.filter(client=client).select_related("owner")
     account = key_account.first()
     if account is not None and account.owner.is_active:
