@@ -20,6 +20,7 @@ from accounts.models import AuditEvent
 from . import selectors, selectors_key_accounts, selectors_matters
 from .forms import ClientForm, ContactForm, InteractionForm, QuickLogForm
 from .models import Client, Contact, Interaction, Matter
+from .pagination import NearestPageMixin
 
 TIMELINE_PAGE_SIZE = 20
 
@@ -93,7 +94,7 @@ class AuditedDeleteMixin:
 # Clients
 
 
-class ClientListView(StaffRequiredMixin, ListView):
+class ClientListView(StaffRequiredMixin, NearestPageMixin, ListView):
     permission_required = "clients.view_client"
     template_name = "clients/client_list.html"
     paginate_by = 25
@@ -103,13 +104,6 @@ class ClientListView(StaffRequiredMixin, ListView):
             self.request.GET, queryset=selectors.clients_with_activity()
         )
         return self.filterset.qs
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page number out of range or mistyped shows the nearest page
-        # rather than a 404, because such links come from bookmarks.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(filter=self.filterset, **kwargs)

@@ -15,6 +15,7 @@ from . import exports, importing
 from .importing import runner
 from .importing.reading import MAX_FILE_BYTES, MAX_ROWS, ImportFileError
 from .models import ImportJob
+from .pagination import NearestPageMixin
 
 ISSUES_PAGE_SIZE = 50
 ACCEPTED_EXTENSIONS = (".csv", ".xlsx")
@@ -62,18 +63,13 @@ class ColumnMappingForm(forms.Form):
             self.initial[field.key] = job.column_mapping.get(field.key, "")
 
 
-class ImportListView(StaffRequiredMixin, ListView):
+class ImportListView(StaffRequiredMixin, NearestPageMixin, ListView):
     permission_required = "clients.view_importjob"
     template_name = "clients/imports/import_list.html"
     paginate_by = 25
 
     def get_queryset(self):
         return ImportJob.objects.select_related("created_by").defer("content")
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
 
 class ImportCreateView(StaffRequiredMixin, View):

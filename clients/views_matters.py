@@ -24,6 +24,7 @@ from .forms_matters import (
     QuickTimeForm,
 )
 from .models import Client, Matter, TimeEntry
+from .pagination import NearestPageMixin
 
 TIME_PAGE_SIZE = 25
 
@@ -52,7 +53,7 @@ def _apply_service_errors(form, error: ValidationError):
 # The matter list and its export
 
 
-class MatterListView(StaffRequiredMixin, ListView):
+class MatterListView(StaffRequiredMixin, NearestPageMixin, ListView):
     permission_required = "clients.view_matter"
     template_name = "clients/matters/matter_list.html"
     paginate_by = 25
@@ -66,11 +67,6 @@ class MatterListView(StaffRequiredMixin, ListView):
             today=self.today,
         )
         return self.filterset.qs
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(filter=self.filterset, **kwargs)

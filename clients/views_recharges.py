@@ -17,6 +17,7 @@ from accounts.access import StaffRequiredMixin
 
 from . import exports, services_recharges
 from .models import RechargeStatement
+from .pagination import NearestPageMixin
 
 
 class MonthField(forms.DateField):
@@ -86,7 +87,7 @@ def _statements(request):
     )
 
 
-class StatementListView(StaffRequiredMixin, ListView):
+class StatementListView(StaffRequiredMixin, NearestPageMixin, ListView):
     permission_required = "clients.view_rechargestatement"
     template_name = "clients/recharges/statement_list.html"
     paginate_by = 25
@@ -94,11 +95,6 @@ class StatementListView(StaffRequiredMixin, ListView):
     def get_queryset(self):
         self.filterset = _statements(self.request)
         return self.filterset.qs
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(filter=self.filterset, **kwargs)

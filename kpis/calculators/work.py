@@ -36,6 +36,17 @@ _TIME_COLUMNS = (
     ("staff__full_name", "Staff"),
     ("minutes", "Minutes"),
 )
+# A matter counts towards its own team, its client and the client's key account.
+_MATTER_SCOPES = {
+    ScopeKind.TEAM: "team",
+    ScopeKind.CLIENT: "client",
+    ScopeKind.KEY_ACCOUNT: "client__key_account",
+}
+_MATTER_LABELS = {
+    ScopeKind.TEAM: "team__name",
+    ScopeKind.CLIENT: "client__name",
+    ScopeKind.KEY_ACCOUNT: "client__name",
+}
 PENNY = "0.01"
 
 
@@ -57,16 +68,8 @@ class ServicePromisesMet(AggregateCalculator):
     code = "service_promises_met"
     name = "Service promises met"
     unit = Unit.PERCENT
-    scope_paths = {
-        ScopeKind.TEAM: "team",
-        ScopeKind.CLIENT: "client",
-        ScopeKind.KEY_ACCOUNT: "client__key_account",
-    }
-    label_paths = {
-        ScopeKind.TEAM: "team__name",
-        ScopeKind.CLIENT: "client__name",
-        ScopeKind.KEY_ACCOUNT: "client__name",
-    }
+    scope_paths = _MATTER_SCOPES
+    label_paths = _MATTER_LABELS
     row_columns = (
         ("reference", "Matter"),
         ("client__name", "Client"),
@@ -280,16 +283,8 @@ class SuccessfulOutcomes(AggregateCalculator):
     code = "successful_outcomes"
     name = "Matter outcomes marked successful"
     unit = Unit.PERCENT
-    scope_paths = {
-        ScopeKind.TEAM: "team",
-        ScopeKind.CLIENT: "client",
-        ScopeKind.KEY_ACCOUNT: "client__key_account",
-    }
-    label_paths = {
-        ScopeKind.TEAM: "team__name",
-        ScopeKind.CLIENT: "client__name",
-        ScopeKind.KEY_ACCOUNT: "client__name",
-    }
+    scope_paths = _MATTER_SCOPES
+    label_paths = _MATTER_LABELS
     row_columns = (
         ("reference", "Matter"),
         ("client__name", "Client"),
