@@ -64,10 +64,13 @@ def test_anonymous_sent_to_sign_in(client, records, name, arguments, method, adm
 
 
 @pytest.mark.parametrize(("name", "arguments", "method", "admitted"), STAFF_PAGES)
+@pytest.mark.parametrize("visitor", ["portal_user", "other_portal_user"])
 def test_portal_user_refused_staff_page(
-    client, records, portal_user, name, arguments, method, admitted
+    client, records, request, visitor, name, arguments, method, admitted
 ):
-    client.force_login(portal_user)
+    # The records belong to portal_user's organisation; other_portal_user
+    # belongs to another one. Neither reaches a staff page.
+    client.force_login(request.getfixturevalue(visitor))
     url = page_url(name, arguments, records)
 
     response = request_page(client, method, url)
