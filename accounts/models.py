@@ -194,10 +194,19 @@ class PortalMembership(models.Model):
         return f"{self.user} at {self.client}"
 
 
+class AuditTrailImmutableError(Exception):
+    """An attempt to change or delete an entry of the audit trail."""
+
+
 class AuditEvent(models.Model):
     """One entry in the audit trail: who did what to which record, and when.
 
-    Entries are only ever added; the admin shows them read-only.
+    Entries are only ever added: ``save()`` raises for a row already stored,
+    ``delete()`` always raises, and the admin shows entries read-only.
+    Bulk ``QuerySet`` methods bypass those checks on purpose and are kept for
+    two internal jobs. Erasing a contact redacts their name from the entries
+    about them with a bulk update, and the retention job deletes entries
+    that have passed their retention period with a bulk delete.
     """
 
     class Action(models.TextChoices):
@@ -240,8 +249,21 @@ class AuditEvent(models.Model):
         who = self.actor or self.username or "someone"
         return f"{who} {self.get_action_display().lower()} {self.target_repr}".strip()
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailImmutableError(
+                f"Audit entry {self.pk} cannot be changed: the audit trail only "
+                "grows. Record a new entry instead."
+            )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("admin:accounts_auditevent_change", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailImmutableError(
+            f"Audit entry {self.pk} cannot be deleted: the audit trail only grows."
+        )
 
 
 class PortalInvitation(models.Model):

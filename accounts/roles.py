@@ -91,6 +91,10 @@ MANAGER_PERMISSIONS = [
     "clients.issue_rechargestatement",
     "clients.view_importjob",
     "clients.add_importjob",
+    # Data protection: legal holds, subject access exports and erasure.
+    "clients.manage_legal_hold",
+    "clients.export_contact_data",
+    "clients.erase_contact",
     "accounts.view_staffprofile",
     "accounts.view_user",
     "accounts.view_auditevent",

@@ -1,4 +1,8 @@
-"""Sign-in security: the lockout key and the audit entries for sign-ins."""
+"""Sign-in security: the lockout key and the audit entries for sign-ins.
+
+Sign-ins and sign-in failures of both steps, password and two-factor code,
+are recorded here.
+"""
 
 import logging
 
@@ -10,7 +14,7 @@ from django.contrib.auth.signals import (
 )
 from django.dispatch import receiver
 
-from . import audit
+from . import audit, two_factor
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -30,7 +34,51 @@ def lockout_username(request, credentials):
 
 @receiver(user_logged_in)
 def record_sign_in(sender, request, user, **kwargs):
+    """Record a sign-in, or hold it until the two-factor code is given.
+
+    Every sign-in page ends in ``login()``, so checking here covers them all.
+    """
+    if request is not None and two_factor.is_enabled(user):
+        two_factor.start_pending(request)
+        return
     audit.record(action=AuditEvent.Action.SIGN_IN, actor=user, request=request)
+
+
+def record_two_factor_sign_in(request, user, device):
+    """Record a sign-in completed with a code from ``device``."""
+    audit.record(
+        action=AuditEvent.Action.SIGN_IN,
+        actor=user,
+        request=request,
+        changes={"second_factor": two_factor.method_of(device)},
+    )
+
+
+def record_wrong_code(request, user, *, step):
+    """Record a wrong two-factor code, which django-otp throttles."""
+    audit.record(
+        action=AuditEvent.Action.SIGN_IN_FAILED,
+        target=user,
+        request=request,
+        username=user.email,
+        changes={"step": step, "reason": "wrong code"},
+    )
+
+
+def record_throttled_code(request, user, *, step, wait_seconds):
+    """Record a code rejected unchecked because earlier codes were wrong."""
+    event = audit.record(
+        action=AuditEvent.Action.LOCKED_OUT,
+        target=user,
+        request=request,
+        username=user.email,
+        changes={"step": step, "reason": "too many wrong codes", "wait": wait_seconds},
+    )
+    logger.warning(
+        "Two-factor code rejected while throttled: audit event %s, user %s",
+        event.pk,
+        user.pk,
+    )
 
 
 @receiver(user_logged_out)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import forms, views
+from . import forms, views, views_audit
 
 app_name = "accounts"
 
@@ -13,7 +13,24 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("sign-in/code/", views.two_factor_verify, name="two_factor_verify"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("security/", views.account_security, name="security"),
+    path(
+        "security/two-factor/set-up/",
+        views.two_factor_setup,
+        name="two_factor_setup",
+    ),
+    path(
+        "security/two-factor/turn-off/",
+        views.two_factor_turn_off,
+        name="two_factor_turn_off",
+    ),
+    path(
+        "security/backup-codes/replace/",
+        views.backup_codes_regenerate,
+        name="backup_codes_regenerate",
+    ),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
@@ -51,5 +68,22 @@ urlpatterns = [
         "password/reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+]
+
+urlpatterns += [
+    path("audit/", views_audit.AuditTrailView.as_view(), name="audit_trail"),
+    # One name for both formats, so that templates reverse it with file_format.
+    path(
+        "audit/export.csv",
+        views_audit.AuditTrailExportView.as_view(),
+        {"file_format": "csv"},
+        name="audit_export",
+    ),
+    path(
+        "audit/export.xlsx",
+        views_audit.AuditTrailExportView.as_view(),
+        {"file_format": "xlsx"},
+        name="audit_export",
     ),
 ]

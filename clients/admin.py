@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.admin import staff_users
+from accounts.audit import AuditedAdminMixin
 
 from .models import (
     Client,
@@ -28,6 +29,15 @@ from .models import (
     Tag,
     TimeEntry,
 )
+
+# Holds are set and lifted on the client, contact and matter pages, which ask
+# for a reason and record who set them; the admin only shows them.
+LEGAL_HOLD_FIELDS = [
+    "legal_hold",
+    "legal_hold_reason",
+    "legal_hold_set_by",
+    "legal_hold_set_at",
+]
 
 
 class StaffOnlyUserFieldsMixin:
@@ -70,7 +80,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+class ClientAdmin(AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin):
     staff_user_fields = ["relationship_owner"]
     inlines = [ContactInline]
     list_display = ["name", "kind", "status", "parent", "relationship_owner"]
@@ -78,17 +88,18 @@ class ClientAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
     list_filter = ["kind", "status", "tags"]
     search_fields = ["name", "cost_centre_code"]
     autocomplete_fields = ["parent", "relationship_owner", "tags"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", *LEGAL_HOLD_FIELDS]
     fieldsets = [
         (None, {"fields": ["name", "kind", "status", "parent", "tags"]}),
         ("Relationship", {"fields": ["relationship_owner", "cost_centre_code"]}),
         ("Notes", {"fields": ["notes"]}),
+        ("Legal hold", {"fields": LEGAL_HOLD_FIELDS}),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "full_name",
         "client",
@@ -108,11 +119,11 @@ class ContactAdmin(admin.ModelAdmin):
     ]
     search_fields = ["full_name", "email", "client__name"]
     autocomplete_fields = ["client"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "erased_at", *LEGAL_HOLD_FIELDS]
 
 
 @admin.register(Interaction)
-class InteractionAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+class InteractionAdmin(AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin):
     staff_user_fields = ["staff"]
     list_display = [
         "occurred_at",
@@ -187,7 +198,7 @@ class ClientPromiseOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(Matter)
-class MatterAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+class MatterAdmin(AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin):
     staff_user_fields = ["responsible_lawyer"]
     list_display = [
         "reference",
@@ -209,7 +220,7 @@ class MatterAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
         "matter_type",
         "service_promise",
     ]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", *LEGAL_HOLD_FIELDS]
 
 
 @admin.register(HourlyRate)
@@ -244,7 +255,7 @@ class TimeEntryAdminForm(forms.ModelForm):
 
 
 @admin.register(TimeEntry)
-class TimeEntryAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+class TimeEntryAdmin(AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin):
     """Time entries; the rate and amount are copied when an entry is made."""
 
     staff_user_fields = ["staff"]
@@ -368,7 +379,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyAccount)
-class KeyAccountAdmin(StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+class KeyAccountAdmin(AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin):
     staff_user_fields = ["owner", "sponsor"]
     list_display = ["client", "tier", "owner", "sponsor", "next_review_on", "health"]
     list_select_related = ["client", "owner", "sponsor"]
@@ -397,7 +408,7 @@ class PlanActionInline(admin.TabularInline):
 
 
 @admin.register(ClientPlan)
-class ClientPlanAdmin(admin.ModelAdmin):
+class ClientPlanAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["key_account", "period_start", "version", "status", "agreed_at"]
     list_select_related = ["key_account__client"]
     list_filter = ["status", "period_start"]

@@ -21,6 +21,7 @@ from .models import (
     ServicePromise,
     TimeEntry,
 )
+from .privacy import holds
 from .signals import matter_closed
 
 logger = logging.getLogger(__name__)
@@ -233,6 +234,11 @@ def delete_time_entry(*, entry: TimeEntry, actor: User, request=None) -> None:
     if is_billed(entry):
         raise ValidationError(
             "This time is on an issued recharge statement and cannot be deleted."
+        )
+    hold_reasons = holds.holds_blocking_deletion(entry)
+    if hold_reasons:
+        raise ValidationError(
+            f"This time entry cannot be deleted: {' '.join(hold_reasons)}"
         )
     with transaction.atomic():
         audit.record(

@@ -87,3 +87,23 @@ def refresh_key_account_health() -> int:
     from . import services_key_accounts
 
     return services_key_accounts.refresh_health(today=timezone.localdate())
+
+
+# Retention. Each rule only matches rows it has not yet treated, so a second
+# run, or a retry after a database outage, changes nothing more.
+@shared_task(
+    name="clients.tasks.apply_retention",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=60,
+    retry_backoff_max=15 * 60,
+)
+def apply_retention() -> dict[str, dict[str, int]]:
+    """Anonymise or delete personal data past its retention period."""
+    from .privacy import retention
+
+    return {
+        result.record_type: {"anonymised": result.anonymised, "deleted": result.deleted}
+        for result in retention.apply_retention()
+    }

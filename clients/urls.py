@@ -9,6 +9,7 @@ from . import (
     views_recharges,
     views_timesheet,
 )
+from .privacy import views as privacy_views
 
 app_name = "clients"
 
@@ -349,5 +350,37 @@ urlpatterns += [
         "imports/export.<export:file_format>",
         views_exports.ImportListExportView.as_view(),
         name="import_list_export",
+    ),
+]
+
+
+# Data protection: legal holds, subject access exports and erasure
+# ---------------------------------------------------------------------------
+
+urlpatterns += [
+    path(
+        "<int:pk>/legal-hold/",
+        privacy_views.ClientLegalHoldView.as_view(),
+        name="client_legal_hold",
+    ),
+    path(
+        "matters/<int:pk>/legal-hold/",
+        privacy_views.MatterLegalHoldView.as_view(),
+        name="matter_legal_hold",
+    ),
+    path(
+        "<int:client_pk>/contacts/<int:pk>/legal-hold/",
+        privacy_views.ContactLegalHoldView.as_view(),
+        name="contact_legal_hold",
+    ),
+    path(
+        "<int:client_pk>/contacts/<int:pk>/export/",
+        privacy_views.ContactExportView.as_view(),
+        name="contact_export",
+    ),
+    path(
+        "<int:client_pk>/contacts/<int:pk>/erase/",
+        privacy_views.ContactErasureView.as_view(),
+        name="contact_erase",
     ),
 ]

@@ -21,6 +21,7 @@ from . import selectors, selectors_key_accounts, selectors_matters
 from .forms import ClientForm, ContactForm, InteractionForm, QuickLogForm
 from .models import Client, Contact, Interaction, Matter
 from .pagination import NearestPageMixin
+from .privacy import holds
 
 TIMELINE_PAGE_SIZE = 20
 
@@ -66,10 +67,22 @@ class AuditedFormMixin:
 class AuditedDeleteMixin:
     """Delete after a confirmation page and record the deletion."""
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["hold_reasons"] = holds.holds_blocking_deletion(self.object)
+        return ctx
+
     def form_valid(self, form):
         self.object = self.get_object()
         success_url = self.get_success_url()
         label = f"{self.object._meta.verbose_name.capitalize()} “{self.object}”"
+        hold_reasons = holds.holds_blocking_deletion(self.object)
+        if hold_reasons:
+            messages.error(
+                self.request,
+                f"{label} cannot be deleted: {' '.join(hold_reasons)}",
+            )
+            return HttpResponseRedirect(self.object.get_absolute_url())
         try:
             with transaction.atomic():
                 audit.record(
@@ -146,6 +159,7 @@ class ClientDetailView(StaffRequiredMixin, View):
 
     def get(self, request, pk):
         client = _get_client_or_404(pk)
+        audit.record_view(request, client)
         return _client_page(request, client)
 
 
@@ -225,6 +239,14 @@ class ContactFormMixin(ClientChildMixin, AuditedFormMixin):
             others = self.client.contacts.filter(is_primary=True)
             if form.instance.pk:
                 others = others.exclude(pk=form.instance.pk)
+            for replaced in others:
+                audit.record(
+                    action=AuditEvent.Action.UPDATE,
+                    actor=self.request.user,
+                    target=replaced,
+                    changes={"is_primary": ["True", "False"]},
+                    request=self.request,
+                )
             others.update(is_primary=False)
         super().save_form(form)
 

@@ -185,6 +185,7 @@ class KeyAccountDetailView(StaffRequiredMixin, View):
         except KeyAccount.DoesNotExist as error:
             raise Http404("No key account with that id.") from error
 
+        audit.record_view(request, account)
         ctx = {
             "account": account,
             "health": selectors.health_of(account, today=today),
@@ -253,7 +254,9 @@ class PlanDetailView(StaffRequiredMixin, View):
     permission_required = "clients.view_clientplan"
 
     def get(self, request, pk):
-        return _plan_page(request, _get_plan(pk))
+        plan = _get_plan(pk)
+        audit.record_view(request, plan)
+        return _plan_page(request, plan)
 
 
 class PlanUpdateView(StaffRequiredMixin, AuditedFormMixin, UpdateView):
@@ -417,6 +420,7 @@ class PlanPrintView(StaffRequiredMixin, View):
 
     def get(self, request, pk):
         plan = _get_plan(pk)
+        audit.record_view(request, plan)
         ctx = {"plan": plan, "account": plan.key_account}
         return render(request, "clients/key_accounts/plan_print.html", ctx)
 

@@ -25,6 +25,7 @@ from .forms_matters import (
 )
 from .models import Client, Matter, TimeEntry
 from .pagination import NearestPageMixin
+from .privacy import holds
 
 TIME_PAGE_SIZE = 25
 
@@ -283,7 +284,9 @@ class MatterDetailView(StaffRequiredMixin, View):
     permission_required = "clients.view_matter"
 
     def get(self, request, pk):
-        return _matter_page(request, _get_matter_or_404(pk))
+        matter = _get_matter_or_404(pk)
+        audit.record_view(request, matter)
+        return _matter_page(request, matter)
 
 
 class QuickTimeView(StaffRequiredMixin, View):
@@ -360,7 +363,11 @@ class TimeEntryDeleteView(StaffRequiredMixin, View):
 
     def get(self, request, pk):
         entry = _editable_entry(request, pk)
-        ctx = {"object": entry, "cancel_url": entry.get_absolute_url()}
+        ctx = {
+            "object": entry,
+            "cancel_url": entry.get_absolute_url(),
+            "hold_reasons": holds.holds_blocking_deletion(entry),
+        }
         return render(request, self.template_name, ctx)
 
     def post(self, request, pk):

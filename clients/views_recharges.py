@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
+from accounts import audit
 from accounts.access import StaffRequiredMixin
 
 from . import exports, services_recharges
@@ -196,6 +197,7 @@ class StatementDetailView(StaffRequiredMixin, View):
 
     def get(self, request, pk):
         statement = _statement_or_404(pk)
+        audit.record_view(request, statement)
         ctx = {
             "statement": statement,
             "contents": services_recharges.statement_contents(statement),

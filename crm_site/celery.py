@@ -1,21 +1,54 @@
 """The Celery application and the beat schedule.
 
 Every setting comes from Django's settings module under the ``CELERY_``
-prefix. Tasks use Celery's ``DjangoTask``, whose ``delay_on_commit`` queues a
-task only once the surrounding transaction has committed.
+prefix. Code on the request path queues tasks through ``enqueue`` or
+``enqueue_on_commit`` below, which survive a broker outage; the latter queues
+a task only once the surrounding transaction has committed.
 """
 
+import functools
+import logging
 import os
 
 from celery import Celery
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("crm_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def enqueue(task, *args) -> bool:
+    """Queue ``task`` with ``args`` and return whether the broker accepted it.
+
+    A broker outage must not break the page that queues a task, so a broker
+    that cannot be reached is logged and reported as False. Every caller has
+    a fallback: a scheduled sweep that does the same work later, or a message
+    telling the user to try again.
+    """
+    try:
+        task.apply_async(args)
+    except BrokerError as error:
+        logger.warning(
+            "Task %s%r was not queued because the broker is unreachable: %s",
+            task.name,
+            args,
+            error,
+        )
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Queue ``task`` once the current transaction commits, as ``enqueue`` does."""
+    transaction.on_commit(functools.partial(enqueue, task, *args))
 
 
 @app.on_after_finalize.connect
@@ -72,6 +105,12 @@ def add_beat_schedule(sender, **kwargs):
         "kpi-nightly-rollup": {
             "task": "kpis.tasks.run_nightly_rollup",
             "schedule": crontab(minute=30, hour="2,4"),
+        },
+        # Personal data past its retention period, once a night. A run that
+        # fails is caught up by the next, which finds the same rows.
+        "data-retention": {
+            "task": "clients.tasks.apply_retention",
+            "schedule": crontab(minute=15, hour=3),
         },
     }
 

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "crm_site",
     "accounts",
     "clients",
@@ -74,12 +77,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.otp_device from the session, for user.is_verified().
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After the user, messages and htmx are known: it signs out, leaves a
     # message and redirects htmx requests differently.
     "crm_site.middleware.SessionIdleTimeoutMiddleware",
+    # After idle sign-out, so that an expired session is not asked for a code.
+    "accounts.two_factor.TwoFactorMiddleware",
     # Axes must come last so that it sees the outcome of every sign-in.
     "axes.middleware.AxesMiddleware",
 ]
@@ -174,7 +181,18 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.security.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Axes takes the client address from the audit trail's function, so that a
+# lockout behind a proxy names the client rather than the proxy.
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_ip"
+
+# Reverse proxies (addresses or networks, such as 127.0.0.1 for nginx on the
+# same machine) whose X-Forwarded-For header is trusted, as the nginx section
+# of docs/deployment.md explains. When empty, the header is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Two-factor sign-in (django-otp): TOTPDevice.config_url puts the issuer in
+# the set-up QR code, and authenticator apps show it beside the code.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Legal CRM")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -452,3 +470,17 @@ LOGGING = {
 # KPIs: the chargeable hours each member of staff who records time is
 # expected to record in a month, the target of the utilisation KPI.
 KPI_CHARGEABLE_HOURS_PER_MONTH = env.int("KPI_CHARGEABLE_HOURS_PER_MONTH", default=100)
+
+# Retention of personal data. Every night clients.privacy.retention blanks
+# the names, emails and free text of records older than these periods, and
+# deletes the rows that statistics do not need, except under a legal hold.
+# The Data protection section of docs/deployment.md lists what each covers.
+RETENTION_CONTACT_LOG_YEARS = _positive_int("RETENTION_CONTACT_LOG_YEARS", 6)
+RETENTION_SURVEY_YEARS = _positive_int("RETENTION_SURVEY_YEARS", 3)
+RETENTION_FEEDBACK_YEARS = _positive_int("RETENTION_FEEDBACK_YEARS", 6)
+RETENTION_PORTAL_INVITATION_DAYS = _positive_int(
+    "RETENTION_PORTAL_INVITATION_DAYS", 365
+)
+RETENTION_IMPORT_FILE_DAYS = _positive_int("RETENTION_IMPORT_FILE_DAYS", 90)
+RETENTION_MATTER_YEARS = _positive_int("RETENTION_MATTER_YEARS", 6)
+RETENTION_AUDIT_YEARS = _positive_int("RETENTION_AUDIT_YEARS", 7)

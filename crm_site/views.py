@@ -1,6 +1,7 @@
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -58,3 +59,10 @@ def health(request):
         "scheduler_age_seconds": age,
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_safe
+def favicon(request):
+    """Redirect /favicon.ico, which browsers request on pages without an icon
+    link (the Django admin's), to the site's SVG icon."""
+    return redirect(static("img/favicon.svg"), permanent=True)

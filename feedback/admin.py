@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.audit import AuditedAdminMixin
+
 from .models import (
     Article,
     ArticleAudience,
@@ -67,7 +69,7 @@ class ArticleReviewReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "subject",
         "client",

@@ -235,6 +235,7 @@ def feedback_detail(request, pk):
         ),
         pk=pk,
     )
+    audit.record_view(request, item)
     return _feedback_page(request, item)
 
 

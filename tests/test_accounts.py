@@ -22,6 +22,7 @@ from accounts.models import AuditEvent, PortalMembership, User
 from accounts.roles import Role
 from accounts.services import create_portal_user
 
+from . import auth
 from .factories import PASSWORD, ClientFactory, PortalMembershipFactory
 
 SIGN_IN_URL = "/accounts/sign-in/"
@@ -502,7 +503,7 @@ def test_portal_home_lists_only_own_organisations(
     "role", ["lawyer", "practice_manager", "senior_legal_manager", "administrator"]
 )
 def test_portal_home_rejects_staff(client, request, role):
-    client.force_login(request.getfixturevalue(role))
+    auth.sign_in(client, request.getfixturevalue(role))
 
     response = client.get(reverse("portal:home"))
 

@@ -1,6 +1,7 @@
 """The Django admin: who reaches it, that every page opens, and the audit trail."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -11,8 +12,9 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import audit
+from accounts import audit, two_factor
 from accounts.models import AuditEvent, PortalMembership, User
 from accounts.roles import Role
 from clients.models import Client as ClientOrganisation
@@ -25,13 +27,17 @@ from clients.models import (
     RechargeStatement,
     Tag,
 )
+from kpis.models import Benchmark, KpiRecord, ServiceCost
 
+from .auth import sign_in
 from .factories import (
     PASSWORD,
     ClientFactory,
     ContactFactory,
     HourlyRateFactory,
     InteractionFactory,
+    KpiDefinitionFactory,
+    KpiRecordFactory,
     MatterFactory,
     PortalMembershipFactory,
     ServicePromiseFactory,
@@ -50,7 +56,7 @@ MAX_QUERIES_PER_PAGE = 15
 
 @pytest.fixture
 def admin_client(client, administrator):
-    client.force_login(administrator)
+    sign_in(client, administrator)
     return client
 
 
@@ -83,6 +89,7 @@ def seed_records(count, *, actor):
         seed_matter_records(start + i, staff=staff, client=child, contact=contact)
         seed_survey_records(staff=staff, client=child, contact=contact)
         seed_key_account_records(staff=staff, client=child, interaction=interaction)
+        seed_kpi_records(start + i, team=team, actor=actor)
         seed_portal_records(
             staff=staff, client=child, contact=contact, portal_user=membership.user
         )
@@ -102,6 +109,9 @@ def seed_records(count, *, actor):
         )
         AccessLog.objects.create(**access)
         AccessFailureLog.objects.create(**access)
+        # Two-factor devices, which django-otp adds to the admin.
+        TOTPDevice.objects.create(user=staff, name="Authenticator app", confirmed=True)
+        two_factor.replace_backup_codes(staff)
 
 
 def seed_matter_records(n, *, staff, client, contact):
@@ -131,6 +141,31 @@ def seed_matter_records(n, *, staff, client, contact):
         kind=ImportJob.Kind.MATTERS, file_name=f"matters-{n}.csv", content=b""
     )
     ImportIssue.objects.create(job=job, row_number=2, message="Enter a reference.")
+
+
+def seed_kpi_records(n, *, team, actor):
+    """Add a KPI with a computed record, a benchmark and a team's cost."""
+    month = dt.date(2020 + n // 12, n % 12 + 1, 1)
+    definition = KpiDefinitionFactory(source="utilisation", owner=actor)
+    KpiRecordFactory(
+        definition=definition,
+        period_start=month,
+        scope_kind="team",
+        scope_id=team.pk,
+        scope_label=team.name,
+        value=Decimal("81.5"),
+    )
+    Benchmark.objects.create(
+        definition=definition,
+        period_kind="month",
+        period_start=month,
+        peer=f"Peer service {n}",
+        value=Decimal("78.0"),
+        entered_by=actor,
+    )
+    ServiceCost.objects.create(
+        month=month, team=team, amount=Decimal("5200.00"), entered_by=actor
+    )
 
 
 def registered_admin_pages(request):
@@ -393,3 +428,91 @@ def test_administrator_unlocks_account_in_admin(admin_client, lawyer, settings):
 
     assert response.status_code == 302
     assert browser.post(reverse("accounts:login"), credentials).status_code == 302
+
+
+# KPI records, benchmarks and costs
+
+
+def test_kpi_record_admin_is_read_only(admin_client, administrator):
+    record = KpiRecordFactory(value=Decimal("88.0"))
+    request = RequestFactory().get("/admin/")
+    request.user = administrator
+    model_admin = admin.site._registry[KpiRecord]
+
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, record)
+    assert not model_admin.has_delete_permission(request, record)
+    change_page = admin_client.get(admin_url(KpiRecord, "change", record.pk))
+    assert change_page.status_code == 200
+    assert 'name="_save"' not in change_page.content.decode()
+    delete = admin_client.post(
+        admin_url(KpiRecord, "delete", record.pk), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    assert KpiRecord.objects.filter(pk=record.pk).exists()
+
+
+def benchmark_form_data(definition, **fields):
+    data = {
+        "definition": str(definition.pk),
+        "period_kind": "quarter",
+        "period_start": "2026-08-15",
+        "peer": "Melchester Legal",
+        "value": "82.5",
+        "source": "Peer review 2026",
+    }
+    data.update(fields)
+    return data
+
+
+def test_benchmark_admin_snaps_period_and_audits(admin_client, administrator):
+    definition = KpiDefinitionFactory(unit="percent")
+
+    response = admin_client.post(
+        admin_url(Benchmark, "add"), benchmark_form_data(definition)
+    )
+
+    assert response.status_code == 302
+    benchmark = Benchmark.objects.get()
+    assert benchmark.period_start == dt.date(2026, 7, 1)
+    assert benchmark.value == Decimal("82.5")
+    assert benchmark.entered_by == administrator
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE)
+    assert event.target_id == str(benchmark.pk)
+    assert event.changes["peer"] == "Melchester Legal"
+
+
+def test_benchmark_admin_rejects_value_outside_unit(admin_client):
+    definition = KpiDefinitionFactory(unit="percent")
+
+    response = admin_client.post(
+        admin_url(Benchmark, "add"), benchmark_form_data(definition, value="140")
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["value"] == ["Enter a percentage from 0 to 100."]
+    assert not Benchmark.objects.exists()
+
+
+def test_service_cost_admin_change_is_audited(admin_client, administrator):
+    team = TeamFactory()
+    cost = ServiceCost.objects.create(
+        month=dt.date(2026, 10, 1), team=team, amount=Decimal("5000.00")
+    )
+    data = {
+        "month": "2026-10-20",
+        "team": str(team.pk),
+        "amount": "5250.50",
+        "description": "Agency cover",
+    }
+
+    response = admin_client.post(admin_url(ServiceCost, "change", cost.pk), data)
+
+    assert response.status_code == 302
+    cost.refresh_from_db()
+    assert cost.month == dt.date(2026, 10, 1)
+    assert cost.amount == Decimal("5250.50")
+    assert cost.entered_by == administrator
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE)
+    assert event.changes["amount"] == ["5000.00", "5250.50"]

@@ -13,6 +13,7 @@ from accounts.models import AuditEvent
 from feedback import feedback_queue
 from feedback.models import Feedback
 
+from .auth import sign_in
 from .factories import ContactFactory, FeedbackFactory, StaffFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -376,7 +377,7 @@ QUEUE_PAGES = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "needs_item"), QUEUE_PAGES)
 def test_queue_page_by_role(client, request, item, role, name, needs_item):
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
 
     response = client.get(reverse(name, args=[item.pk] if needs_item else []))
 

@@ -20,6 +20,7 @@ from feedback.models import (
     ArticleVote,
 )
 
+from .auth import sign_in
 from .factories import ArticleFactory, PortalMembershipFactory, StaffFactory
 from .live_services import wait_for_tasks
 
@@ -131,7 +132,7 @@ ROLES = [*sorted(ALL_STAFF), "portal_user", "other_portal_user"]
 def test_guidance_staff_page_by_role(
     client, request, article_for_all, role, name, needs_article, admitted
 ):
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
     url = reverse(name, args=[article_for_all.pk] if needs_article else [])
 
     response = client.get(url)

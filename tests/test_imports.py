@@ -24,6 +24,7 @@ from clients.models import (
     TimeEntry,
 )
 
+from .auth import sign_in
 from .factories import (
     ClientFactory,
     HourlyRateFactory,
@@ -693,7 +694,7 @@ def job(practice_manager):
     ],
 )
 def test_import_pages_by_role(client, request, job, page, role, status):
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
 
     response = client.get(IMPORT_PAGES[page](job))
 

@@ -10,6 +10,7 @@ from accounts.models import AuditEvent
 from clients import services_key_accounts as services
 from clients.models import ClientPlan, Interaction, KeyAccount, PlanAction
 
+from . import auth
 from .factories import (
     AuthorityAimFactory,
     ClientPlanFactory,
@@ -84,7 +85,7 @@ def urls(account, client_org, lawyer, leaver):
 
 def sign_in(client, request, role):
     if role != "anonymous":
-        client.force_login(request.getfixturevalue(role))
+        auth.sign_in(client, request.getfixturevalue(role))
 
 
 MANAGERS_ONLY = {"ranking", "edit", "plan_edit", "leavers", "handover"}

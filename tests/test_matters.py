@@ -11,6 +11,7 @@ from clients import services_matters
 from clients.models import HourlyRate, Matter, TimeEntry
 from clients.signals import matter_closed
 
+from .auth import sign_in
 from .factories import (
     ClientFactory,
     ContactFactory,
@@ -46,8 +47,7 @@ def matter(client_org, lawyer):
 
 
 def signed_in(client, user):
-    client.force_login(user)
-    return client
+    return sign_in(client, user)
 
 
 # Who reaches which page
@@ -640,7 +640,7 @@ def test_portal_users_cannot_download_lists(client, request, matter, role):
 
 
 def test_admin_time_entry_copies_rate(client, administrator, lawyer, matter):
-    client.force_login(administrator)
+    sign_in(client, administrator)
 
     response = client.post(
         reverse("admin:clients_timeentry_add"),
@@ -662,7 +662,7 @@ def test_admin_time_entry_copies_rate(client, administrator, lawyer, matter):
 
 
 def test_admin_time_entry_needs_rate(client, administrator, matter):
-    client.force_login(administrator)
+    sign_in(client, administrator)
 
     response = client.post(
         reverse("admin:clients_timeentry_add"),

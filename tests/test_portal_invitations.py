@@ -14,6 +14,7 @@ from accounts import invitations
 from accounts.models import AuditEvent, PortalInvitation, PortalMembership, User
 from accounts.roles import Role
 
+from .auth import sign_in
 from .factories import PASSWORD, ClientFactory, ContactFactory
 
 NEW_PASSWORD = "river-lantern-copper-71"
@@ -63,7 +64,7 @@ def accept(http, link, password=NEW_PASSWORD):
     ],
 )
 def test_invite_page_by_role(client, request, contact, role, expected):
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
 
     response = client.get(invite_url(contact))
 

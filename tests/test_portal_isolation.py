@@ -336,7 +336,7 @@ def staff_urls():
         for namespace, route in found
         if namespace not in PORTAL_SIDE_NAMESPACES
         and namespace != "admin"
-        and route not in ("/", "/health/")
+        and route not in ("/", "/health/", "/favicon.ico")
         and "(?P" not in route
     ]
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, PortalMembership
 from feedback.models import ArticleVote, Feedback
 
+from .auth import sign_in
 from .factories import (
     ClientFactory,
     ContactFactory,
@@ -61,7 +62,7 @@ def test_anonymous_sent_to_portal_sign_in(client, records, name, arguments):
 @pytest.mark.parametrize("role", STAFF_ROLES)
 @pytest.mark.parametrize(("name", "arguments"), PORTAL_PAGES)
 def test_staff_refused_portal_page(client, request, records, role, name, arguments):
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
 
     response = client.get(reverse(name, args=arguments(records)))
 

@@ -9,6 +9,8 @@ from accounts.roles import Role
 from feedback.models import ArticleVote, Feedback
 from feedback.portal_scope import SESSION_VIEW_AS_KEY
 
+from .auth import sign_in
+
 START_URL = reverse("feedback_staff:view_as_start")
 STOP_URL = reverse("feedback_staff:view_as_stop")
 
@@ -32,7 +34,7 @@ def start(http, client_org, portal_user=None):
     ],
 )
 def test_view_as_page_by_role(client, request, role, expected):
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
 
     assert client.get(START_URL).status_code == expected
 

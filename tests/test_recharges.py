@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from clients import services_matters, services_recharges
 from clients.models import Client, RechargeLine, RechargeStatement, TimeEntry
 
+from .auth import sign_in
 from .factories import ClientFactory, HourlyRateFactory, MatterFactory, TimeEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -239,7 +240,7 @@ STATEMENT_PAGES = {
     ],
 )
 def test_statement_pages_by_role(client, request, statement, page, role, status):
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
 
     response = client.get(STATEMENT_PAGES[page](statement))
 

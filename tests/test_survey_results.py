@@ -12,6 +12,7 @@ from accounts.models import AuditEvent
 from feedback.models import Answer, Invitation, Response
 from feedback.surveys import results
 
+from .auth import sign_in
 from .factories import (
     ClientFactory,
     ContactFactory,
@@ -415,5 +416,5 @@ def test_result_pages_by_role(
         assert client.get(url).status_code in (403, 404)
 
     for role, user in staff_users.items():
-        client.force_login(user)
+        sign_in(client, user)
         assert client.get(url).status_code == 200, role

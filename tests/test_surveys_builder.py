@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from feedback.models import Answer, Question, Response, Survey
 
+from .auth import sign_in
 from .factories import QuestionFactory, SurveyFactory, SurveyRoundFactory
 from .survey_fixtures import (
     build_survey,
@@ -408,7 +409,7 @@ def test_builder_pages_by_role(
         assert fetch(client, method, url).status_code in (403, 404), user
 
     for role, user in staff_users.items():
-        client.force_login(user)
+        sign_in(client, user)
         status = fetch(client, method, url).status_code
         if role in admitted:
             assert status in (200, 302, 400), role

@@ -15,6 +15,7 @@ from feedback.models import Invitation, SurveyOptOut, SurveyRound, YouSaidWeDid
 from feedback.surveys import matters
 from feedback.surveys.selectors import surveys_waiting_for, you_said_we_did_for
 
+from .auth import sign_in
 from .factories import (
     ClientFactory,
     ContactFactory,
@@ -390,7 +391,7 @@ def test_yswd_pages_by_role(
         client.force_login(user)
         assert client.get(url).status_code in (403, 404)
     for role, user in staff_users.items():
-        client.force_login(user)
+        sign_in(client, user)
         expected = 200 if role in admitted else 403
         assert client.get(url).status_code == expected, role
 

@@ -10,6 +10,7 @@ from accounts.models import AuditEvent
 from clients.models import Client
 from feedback.models import Invitation, SurveyOptOut, SurveyRound
 
+from .auth import sign_in
 from .factories import (
     ClientFactory,
     ContactFactory,
@@ -456,7 +457,7 @@ def test_round_pages_by_role(
         assert fetch().status_code in (403, 404), user
 
     for role, user in staff_users.items():
-        client.force_login(user)
+        sign_in(client, user)
         status = fetch().status_code
         if role in admitted:
             assert status in (200, 302), role

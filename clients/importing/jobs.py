@@ -1,9 +1,13 @@
 """Starting, applying and cancelling import jobs, in the request or in Celery."""
 
+import functools
+
 from django.conf import settings
+from django.db import transaction
 
 from accounts.models import User
 from clients.models import ImportJob
+from crm_site.celery import enqueue
 
 from . import runner
 from .reading import read_table
@@ -81,10 +85,26 @@ def _run(job: ImportJob, step: str) -> None:
 
     if job.runs_in_background:
         task = tasks.check_import if step == "check" else tasks.apply_import
-        task.delay_on_commit(job.pk)
+        transaction.on_commit(functools.partial(_queue, task, job))
         return
     # A small file is checked or applied in the request itself.
     if step == "check":
         runner.check_job(job_id=job.pk)
     else:
         runner.apply_job(job_id=job.pk)
+
+
+NOT_QUEUED = (
+    "The import could not start because the task queue is unavailable, so "
+    "nothing was imported. Check the file again in a few minutes."
+)
+
+
+def _queue(task, job: ImportJob) -> None:
+    if enqueue(task, job.pk):
+        return
+    # No sweep picks up a job that was never queued, so it fails at once
+    # and the user can check it again later.
+    ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.ACTIVE_STATUSES).update(
+        status=ImportJob.Status.FAILED, failure=NOT_QUEUED
+    )

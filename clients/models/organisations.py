@@ -6,6 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .legal_holds import LegalHoldFields
+
 
 class Tag(models.Model):
     name = models.CharField(max_length=50, unique=True)
@@ -17,7 +19,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Client(models.Model):
+class Client(LegalHoldFields):
     """An organisation the legal service acts for."""
 
     class Kind(models.TextChoices):
@@ -75,6 +77,9 @@ class Client(models.Model):
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["relationship_owner", "name"]),
         ]
+        permissions = [
+            ("manage_legal_hold", "Can set and clear legal holds"),
+        ]
 
     def __str__(self):
         return self.name
@@ -119,7 +124,7 @@ class Client(models.Model):
         return False
 
 
-class Contact(models.Model):
+class Contact(LegalHoldFields):
     """A person at a client organisation."""
 
     class Channel(models.TextChoices):
@@ -164,6 +169,11 @@ class Contact(models.Model):
         choices=LawfulBasis.choices,
         default=LawfulBasis.PUBLIC_TASK,
     )
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the contact's personal data was erased on their request.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -177,6 +187,10 @@ class Contact(models.Model):
                 name="contact_one_primary_per_client",
                 violation_error_message="This client already has a primary contact.",
             )
+        ]
+        permissions = [
+            ("export_contact_data", "Can export a contact's personal data"),
+            ("erase_contact", "Can erase a contact's personal data"),
         ]
 
     def __str__(self):

@@ -8,6 +8,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from clients.models import Contact
+from crm_site.celery import enqueue_on_commit
 
 from ..models import Invitation, SurveyRound
 from .rounds import reachable_contacts
@@ -70,7 +71,8 @@ def invite_after_matter(*, matter, now: datetime | None = None) -> Invitation | 
             matter_reference=matter.reference,
             created_at=now,
         )
-    tasks.send_invitation.delay_on_commit(invitation.pk)
+    # If the broker is down, the survey sweep sends it later.
+    enqueue_on_commit(tasks.send_invitation, invitation.pk)
     return invitation
 
 

@@ -36,10 +36,18 @@ def _page(request, name, ctx, status=200):
     return response
 
 
-def _refusal(request, invitation):
-    """Return the page that replaces the form, or None if answering is allowed."""
+def _reject_staff(request):
+    """Return a 403 page for a member of the legal service, or None for others."""
     if request.user.is_authenticated and request.user.is_legal_staff:
         return _page(request, "staff_refused.html", {}, status=403)
+    return None
+
+
+def _refusal(request, invitation):
+    """Return the page that replaces the form, or None if answering is allowed."""
+    rejection = _reject_staff(request)
+    if rejection:
+        return rejection
     if invitation is None:
         return _page(request, "invalid.html", {}, status=404)
     survey_round = invitation.round
@@ -82,6 +90,10 @@ def answer(request, round_pk, token):
 
 @never_cache
 def thanks(request, round_pk, token):
+    rejection = _reject_staff(request)
+    if rejection:
+        return rejection
+
     invitation = find_invitation(round_id=round_pk, token=token)
     if invitation is None:
         return _page(request, "invalid.html", {}, status=404)
@@ -98,6 +110,10 @@ def opt_out(request, round_pk, token):
     It works after the round has closed too, because a contact may read an
     old email. A GET changes nothing, since mail scanners follow links.
     """
+    rejection = _reject_staff(request)
+    if rejection:
+        return rejection
+
     invitation = find_invitation(round_id=round_pk, token=token)
     if invitation is None:
         return _page(request, "invalid.html", {}, status=404)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import AuditEvent, User
 from clients.models import Client, Contact
+from crm_site.celery import enqueue_on_commit
 
 from ..models import Invitation, SurveyRound
 
@@ -79,7 +80,8 @@ def launch_round(
         survey_round.save(update_fields=["status", "launched_at", "updated_at"])
         _record(actor, survey_round, "draft", "open", invitations=len(invitations))
 
-    tasks.send_round_invitations.delay_on_commit(survey_round.pk)
+    # If the broker is down, the survey sweep sends them later.
+    enqueue_on_commit(tasks.send_round_invitations, survey_round.pk)
     logger.info(
         "Survey round %s launched with %d invitations",
         survey_round.pk,

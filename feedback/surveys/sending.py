@@ -1,30 +1,34 @@
 """Survey emails: first invitations and reminders, each claimed before it is sent.
 
-Before an email goes out, the worker claims it in the database: one
-transaction re-checks that the email is still due, moves the invitation's
-state on (sent time, reminder count, next reminder time) and stores the hash
-of the email's new token. Only after that commits is the email sent. Two
+Each email is claimed and sent in one transaction of its own: it re-checks
+that the email is still due, moves the invitation's state on (sent time,
+reminder count, next reminder time), stores the hash of the email's new token,
+sends the email, and commits only once the SMTP server has accepted it. Two
 workers cannot both claim one email, because on PostgreSQL the claim locks
 the row with ``SELECT ... FOR UPDATE SKIP LOCKED`` and the other worker skips
 it, and on SQLite the claim is a conditional ``UPDATE`` that matches no row
-once another worker has moved the state on. A failed send puts the state back
-so that a later run retries that email, and only that one.
+once another worker has moved the state on. A failed send rolls the claim
+back, and so does the database when a worker dies mid-send and its connection
+drops, so a later run sends that email, and only that one.
 
 Call these functions outside any transaction, as the Celery tasks do. Inside
-one, the claims would commit only after the emails have gone.
+one, every claim would commit only at its end, and a worker killed before then
+would leave every email it had sent to be sent again.
 """
 
 import enum
 import logging
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -199,36 +203,121 @@ def send_invitation(*, invitation_id: int, now: datetime | None = None) -> bool:
 
 def _send_all(kind: EmailKind, invitations: list[Invitation], now: datetime) -> Counter:
     outcomes = Counter()
-    for invitation in invitations:
-        outcomes[_deliver(kind, invitation, now)] += 1
+    if not invitations:
+        return outcomes
+
+    with _MailSession() as mail, _commits_without_waiting_for_disk():
+        for invitation in invitations:
+            outcomes[_deliver(kind, invitation, now, mail=mail)] += 1
     return outcomes
 
 
-# Claim, send, and release on failure
+@contextmanager
+def _commits_without_waiting_for_disk() -> Iterator[None]:
+    """Let PostgreSQL commit this batch's claims without flushing each to disk.
+
+    Every email commits its own claim, and waiting for each flush costs about
+    as much as rendering and sending the email. Without the wait, a crash of
+    the database server before its WAL writer flushes a commit (every
+    wal_writer_delay, 200 ms by default) loses that claim. The contact then
+    gets that email again on the next run, as when a worker dies between the
+    send and the commit.
+    https://www.postgresql.org/docs/current/wal-async-commit.html
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+
+    # Set once for the session, not per transaction, to save a round trip
+    # per email. The reset keeps it from reaching the connection's next user.
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        _reset_synchronous_commit()
+
+
+def _reset_synchronous_commit() -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+    except DatabaseError:
+        # A connection that cannot take the reset is dropped, so that no
+        # later commit on it skips the flush.
+        logger.warning(
+            "Resetting synchronous_commit failed, so the connection is closed",
+            exc_info=True,
+        )
+        connection.close()
+
+
+class _MailSession:
+    """One connection to the mail server for a batch of emails.
+
+    Opening an SMTP connection for each email costs more than rendering and
+    sending it. The connection opens at the first email and closes after the
+    batch. A connection whose send fails is closed, and the next email opens a
+    new one.
+    """
+
+    def __init__(self) -> None:
+        self._backend = get_connection()
+        self._is_open = False
+
+    def __enter__(self) -> "_MailSession":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        if not self._is_open:
+            self._backend.open()
+            self._is_open = True
+        try:
+            self._backend.send_messages([message])
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if not self._is_open:
+            return
+        self._is_open = False
+        try:
+            self._backend.close()
+        except Exception:
+            # The server has accepted the emails sent so far. A failed QUIT
+            # only leaves the socket for the operating system to close.
+            logger.warning("Closing the mail connection failed", exc_info=True)
+
+
+# Claim and send in one transaction
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Claim:
-    token: str
-    token_id: int
-    before: dict
+class _SendFailed(Exception):
+    """The email could not be sent, so its claim is to be rolled back."""
 
 
-def _deliver(kind: EmailKind, invitation: Invitation, now: datetime) -> Outcome:
-    claim = _claim(kind, invitation, now)
-    if claim is None:
-        return Outcome.CLAIMED_ELSEWHERE
-
-    # NOTE: a worker killed after the claim and before the send leaves that
-    # email unsent, and an SMTP error after the server accepted the message
-    # (during QUIT, say) releases the claim, so the contact gets it twice.
+def _deliver(
+    kind: EmailKind,
+    invitation: Invitation,
+    now: datetime,
+    *,
+    mail: _MailSession | None = None,
+) -> Outcome:
+    # NOTE: the contact gets an email twice only if the claim cannot commit
+    # after the server accepted it (the worker killed, or the database gone,
+    # in that instant), or if SMTP fails after acceptance (during QUIT, say).
     try:
-        _email(kind, invitation, claim.token).send()
-    except Exception:
-        # Whatever failed, the contact has no email, so the claim is released
-        # for a later run to try again.
-        _release(invitation, claim, now)
+        with transaction.atomic():
+            token = _claim(kind, invitation, now)
+            if token is None:
+                return Outcome.CLAIMED_ELSEWHERE
+            _send(kind, invitation, token, mail)
+    except _SendFailed:
         logger.exception(
             "Survey %s for invitation %s failed; a later run will retry",
             kind.value,
@@ -238,12 +327,28 @@ def _deliver(kind: EmailKind, invitation: Invitation, now: datetime) -> Outcome:
     return Outcome.SENT
 
 
-def _claim(kind: EmailKind, invitation: Invitation, now: datetime) -> _Claim | None:
-    """Move the invitation's state past this email, or return None if not due.
+def _send(
+    kind: EmailKind, invitation: Invitation, token: str, mail: _MailSession | None
+) -> None:
+    # Whatever failed, the contact has no email, so the claim rolls back for
+    # a later run to try again.
+    try:
+        message = _email(kind, invitation, token)
+        if mail is None:
+            message.send()
+        else:
+            mail.send(message)
+    except Exception as error:
+        raise _SendFailed from error
 
-    The conditional ``UPDATE`` matches only while the state is the one read
-    by the sweep, so of two workers holding the same stale copy only one
-    changes a row.
+
+def _claim(kind: EmailKind, invitation: Invitation, now: datetime) -> str | None:
+    """Move the invitation's state past this email and return the email's token.
+
+    Returns None if the email is no longer due. Call it inside the
+    transaction that sends the email. The conditional ``UPDATE`` matches only
+    while the state is the one read by the sweep, so of two workers holding
+    the same stale copy only one changes a row.
     """
     survey_round = invitation.round
     before = {
@@ -266,28 +371,18 @@ def _claim(kind: EmailKind, invitation: Invitation, now: datetime) -> _Claim | N
     }
     token, token_hash = new_token()
 
-    with transaction.atomic():
-        rows = _due(kind, now).filter(pk=invitation.pk, **before)
-        if connection.features.has_select_for_update_skip_locked:
-            locked = rows.select_for_update(skip_locked=True, of=("self",))
-            if not list(locked.values_list("pk", flat=True)):
-                return None
-        if not Invitation.objects.filter(pk__in=rows.values("pk")).update(**after):
-            return None
-        stored = InvitationToken.objects.create(
-            invitation_id=invitation.pk, token_hash=token_hash, created_at=now
-        )
-    return _Claim(token=token, token_id=stored.pk, before=before)
-
-
-def _release(invitation: Invitation, claim: _Claim, now: datetime) -> None:
-    # Conditional on the claim's own state, in case the contact has answered
-    # in the meantime.
-    with transaction.atomic():
-        InvitationToken.objects.filter(pk=claim.token_id).delete()
-        Invitation.objects.filter(pk=invitation.pk, last_emailed_at=now).update(
-            **claim.before
-        )
+    rows = _due(kind, now).filter(pk=invitation.pk, **before)
+    if connection.features.has_select_for_update_skip_locked:
+        # The update's subquery locks the row, or skips it while another
+        # worker holds it, so one statement both claims and moves the state on.
+        rows = rows.select_for_update(skip_locked=True, of=("self",))
+    claimed = Invitation.objects.filter(pk__in=rows.order_by().values("pk"))
+    if not claimed.update(**after):
+        return None
+    InvitationToken.objects.create(
+        invitation_id=invitation.pk, token_hash=token_hash, created_at=now
+    )
+    return token
 
 
 # The emails

@@ -1,0 +1,1 @@
+"""Data protection: legal holds, retention, subject access and erasure."""
