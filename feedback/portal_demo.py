@@ -1,22 +1,60 @@
 """Demo guidance and feedback for ``seed_demo``.
 
-It runs after the demo staff, clients and portal user are loaded. It adds
-three categories and articles for all clients, for schools and for parish
-councils, one of them a draft and one past its review date. It also adds
-feedback from the demo portal user and one complaint logged by staff. The
-portal complaint is past its acknowledgement target.
+It runs after the demo staff, clients, portal users and matters are loaded.
+It adds three categories and articles for all clients, for schools and for
+parish councils, one of them a draft and one past its review date. It also
+adds feedback from the demo portal user and one complaint logged by staff; the
+portal complaint is past its acknowledgement target. Over the last year it
+adds the portal users' votes on the articles, and complaints and compliments
+logged by staff, the complaints resolved with some past their target. Both
+are spread evenly over the year, so every recent month has some.
 """
 
+import random
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import PortalMembership, User
 from clients.management import demo_content as content
-from clients.models import Client
+from clients.models import Client, Contact, Matter
+from clients.working_days import is_working_day
 
 from .feedback_queue import complaint_targets
-from .models import Article, ArticleAudience, ArticleCategory, Feedback
+from .models import Article, ArticleAudience, ArticleCategory, ArticleVote, Feedback
+
+# A generator of its own, so that these rows leave the rest of the demo as it was.
+RANDOM_SEED = 7
+HISTORY_DAYS = 400
+# The published articles went live this many days before the load, the
+# first one earliest, so that the year of votes comes after them.
+PUBLISHED_DAYS_AGO = 430
+VOTE_SHARE = 0.7
+HELPFUL_SHARE = 0.8
+NOT_HELPFUL_COMMENTS = [
+    "It did not cover academies.",
+    "Too long; a checklist would help.",
+    "",
+]
+# Days between two complaints resolved, and between two compliments.
+COMPLAINT_STEP_DAYS = 15
+COMPLIMENT_STEP_DAYS = 19
+# One complaint in this many is resolved after its target date.
+LATE_EVERY = 5
+COMPLAINT_SUBJECTS = [
+    "Advice arrived after the committee deadline",
+    "Nobody returned our calls",
+    "The draft had the wrong party names",
+    "Charged for time we did not expect",
+    "Told three different dates for the same work",
+]
+COMPLIMENT_SUBJECTS = [
+    "Thank you for the quick turnaround",
+    "Clear advice that we could act on",
+    "The training session was excellent",
+    "Thanks for keeping us informed",
+]
 
 CATEGORIES = [
     ("working-with-us", "Working with us", "How to instruct us and what to expect."),
@@ -134,10 +172,17 @@ def load_portal_demo(*, today: date, now: datetime) -> dict[str, int]:
     manager = staff["manager@example.org"]
 
     Article.objects.filter(slug__in=[row[0] for row in ARTICLES]).delete()
+    rng = random.Random(RANDOM_SEED)
     categories = _load_categories()
     articles = _load_articles(categories, owner=lawyer, today=today, now=now)
+    votes = _load_votes(rng, articles, now=now)
     feedback = _load_feedback(now=now, handler=manager)
-    return {"guidance articles": len(articles), "feedback items": len(feedback)}
+    feedback += _load_logged_feedback(rng, today=today, now=now, handler=manager)
+    return {
+        "guidance articles": len(articles),
+        "guidance votes": len(votes),
+        "feedback items": len(feedback),
+    }
 
 
 def _load_categories():
@@ -165,7 +210,7 @@ def _load_articles(categories, *, owner, today, now):
                 category=categories[category],
                 audience="kinds" if kinds else "all",
                 status=status,
-                published_at=now - timedelta(days=30 - n)
+                published_at=now - timedelta(days=PUBLISHED_DAYS_AGO - n)
                 if status == "published"
                 else None,
                 owner=owner,
@@ -229,3 +274,154 @@ def _phoned_complaint(*, now, handler):
         acknowledge_due=acknowledge_due,
         resolve_due=resolve_due,
     )
+
+
+# Votes on guidance
+# ---------------------------------------------------------------------------
+
+
+def _load_votes(rng, articles, *, now):
+    """Let each portal user vote on some of the articles they can read."""
+    memberships = PortalMembership.objects.select_related("client").order_by("pk")
+    audiences = {
+        article.pk: set(row[3] or [])
+        for article, row in zip(articles, ARTICLES, strict=True)
+    }
+    votes = []
+    for membership in memberships:
+        for article in articles:
+            kinds = audiences[article.pk]
+            readable = article.status == "published" and (
+                not kinds or membership.client.kind in kinds
+            )
+            if readable and rng.random() < VOTE_SHARE:
+                votes.append(_vote(rng, membership, article))
+    rng.shuffle(votes)
+    votes = ArticleVote.objects.bulk_create(votes)
+    # Spread evenly over the year, newest last. The insert stamps the created
+    # and updated times with now, so they are set after it.
+    for number, vote in enumerate(votes):
+        ago = timedelta(days=HISTORY_DAYS) * (len(votes) - 1 - number) / len(votes)
+        vote.created_at = vote.updated_at = now - ago
+    ArticleVote.objects.bulk_update(votes, ["created_at", "updated_at"])
+    return votes
+
+
+def _vote(rng, membership, article):
+    helpful = rng.random() < HELPFUL_SHARE
+    return ArticleVote(
+        article=article,
+        user_id=membership.user_id,
+        client=membership.client,
+        helpful=helpful,
+        comment="" if helpful else rng.choice(NOT_HELPFUL_COMMENTS),
+    )
+
+
+# Complaints and compliments logged by staff
+# ---------------------------------------------------------------------------
+
+
+def _load_logged_feedback(rng, *, today, now, handler):
+    clients = list(Client.objects.filter(status=Client.Status.ACTIVE).order_by("name"))
+    matters = _matters_by_client()
+    contacts = dict(
+        Contact.objects.filter(is_primary=True).values_list("client_id", "pk")
+    )
+    items = []
+    for number in range(HISTORY_DAYS // COMPLAINT_STEP_DAYS):
+        resolved_on = _working_day_on_or_before(
+            today - timedelta(days=number * COMPLAINT_STEP_DAYS)
+        )
+        client = rng.choice(clients)
+        item = _resolved_complaint(
+            rng, client, resolved_on, late=number % LATE_EVERY == LATE_EVERY - 1
+        )
+        _finish_logged(item, rng, matters, contacts, handler)
+        item.resolved_at = min(_at(resolved_on, time(15, 30)), now)
+        item.acknowledged_at = min(item.acknowledged_at, item.resolved_at)
+        item.responded_at = item.resolved_at
+        items.append(item)
+    for number in range(HISTORY_DAYS // COMPLIMENT_STEP_DAYS):
+        received_on = _working_day_on_or_before(
+            today - timedelta(days=3 + number * COMPLIMENT_STEP_DAYS)
+        )
+        item = _compliment(rng, rng.choice(clients), received_on)
+        _finish_logged(item, rng, matters, contacts, handler)
+        item.resolved_at = item.responded_at = item.acknowledged_at
+        items.append(item)
+    return Feedback.objects.bulk_create(items)
+
+
+def _resolved_complaint(rng, client, resolved_on, *, late):
+    # A span of N calendar days contains fewer than N working days once it
+    # passes a weekend, so the first range is on time for any target of a week
+    # or more. The second adds a week for bank holidays, so it is late.
+    target = settings.COMPLAINT_RESOLVE_WORKING_DAYS
+    if late:
+        days = rng.randint(target * 7 // 5 + 7, target * 7 // 5 + 17)
+    else:
+        days = rng.randint(min(4, target), target)
+    received_on = _working_day_on_or_before(resolved_on - timedelta(days=days))
+    received = _at(received_on, time(rng.randint(9, 15), rng.choice((0, 20, 40))))
+    subject = rng.choice(COMPLAINT_SUBJECTS)
+    acknowledge_due, resolve_due = complaint_targets(received)
+    return Feedback(
+        client=client,
+        kind=Feedback.Kind.COMPLAINT,
+        subject=subject,
+        message=f"{subject}. The client asked for an explanation and an apology.",
+        received_at=received,
+        acknowledge_due=acknowledge_due,
+        resolve_due=resolve_due,
+        acknowledged_at=received + timedelta(days=1),
+        response="We have apologised, explained the delay and agreed a new date.",
+    )
+
+
+def _compliment(rng, client, received_on):
+    received = _at(received_on, time(rng.randint(9, 16), 0))
+    subject = rng.choice(COMPLIMENT_SUBJECTS)
+    return Feedback(
+        client=client,
+        kind=Feedback.Kind.COMPLIMENT,
+        subject=subject,
+        message=f"{subject}. Please pass our thanks to the team.",
+        received_at=received,
+        acknowledged_at=received + timedelta(hours=2),
+        response="Thank you. We have passed this on to the team.",
+    )
+
+
+def _finish_logged(item, rng, matters, contacts, handler):
+    """Mark an item as logged by staff, resolved and, where possible, about a matter."""
+    item.channel = rng.choice(
+        [Feedback.Channel.PHONE, Feedback.Channel.EMAIL, Feedback.Channel.LETTER]
+    )
+    item.contact_id = contacts.get(item.client_id)
+    choices = matters.get(item.client_id)
+    if choices:
+        item.matter_id = rng.choice(choices)
+    item.status = Feedback.Status.RESOLVED
+    item.logged_by = item.assigned_to = handler
+    item.acknowledged_by = item.responded_by = item.resolved_by = handler
+    item.assigned_at = item.received_at
+
+
+def _matters_by_client():
+    matters = {}
+    for matter_id, client_id in Matter.objects.order_by("pk").values_list(
+        "pk", "client_id"
+    ):
+        matters.setdefault(client_id, []).append(matter_id)
+    return matters
+
+
+def _working_day_on_or_before(day):
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def _at(day, clock):
+    return timezone.make_aware(datetime.combine(day, clock))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.<str:file_format>", views.overview_export, name="overview_export"),
     path("recompute/", views.recompute, name="recompute"),
     path("scorecards/", views.scorecard_list, name="scorecard_list"),
+    path("scorecards/my-team/", views.my_team_scorecard, name="my_team_scorecard"),
     path("scorecards/team/<int:team_id>/", views.team_scorecard, name="team_scorecard"),
     path(
         "scorecards/key-account/<int:account_id>/",

@@ -17,6 +17,7 @@ from accounts.access import staff_required
 from accounts.models import AuditEvent, Team
 from clients.exports import FORMATS, Column, download
 from clients.models import KeyAccount
+from crm_site.celery import enqueue
 
 from . import selectors, services
 from .benchmark_import import import_benchmarks
@@ -311,6 +312,8 @@ def _scorecard(request, *, title, scope_kind, scope_id, back_url, target=None):
         "period": period,
         "title": title,
         "tiles": tiles,
+        "scope_kind": scope_kind,
+        "scope_id": scope_id,
         "back_url": back_url,
         "export_formats": FORMATS,
     }
@@ -332,6 +335,21 @@ def team_scorecard(request, team_id):
         back_url=reverse("kpis:overview") if request.user.has_perm(DASHBOARD) else "",
         target=team,
     )
+
+
+@staff_required("kpis.view_kpirecord")
+def my_team_scorecard(request):
+    """Open the scorecard of the signed-in person's team, linked from the menu."""
+    team_id = getattr(getattr(request.user, "profile", None), "team_id", None)
+    if team_id is None:
+        messages.info(
+            request,
+            "You are not in a team, so there is no team scorecard to show. "
+            "Ask an administrator to add you to your team.",
+        )
+        return redirect("home")
+
+    return redirect("kpis:team_scorecard", team_id)
 
 
 @staff_required(DASHBOARD)
@@ -369,11 +387,17 @@ def recompute(request):
     form = RecomputeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         period = form.period()
-        recompute_period.delay_on_commit(period.kind, period.start.isoformat())
-        messages.success(
-            request,
-            f"Recomputing {period.label}. The figures update in a minute or two.",
-        )
+        if enqueue(recompute_period, period.kind, period.start.isoformat()):
+            messages.success(
+                request,
+                f"Recomputing {period.label}. The figures update in a minute or two.",
+            )
+        else:
+            messages.error(
+                request,
+                f"Recomputing {period.label} could not start because the task "
+                "queue is unavailable. Try again in a few minutes.",
+            )
         return redirect(
             reverse("kpis:overview") + f"?kind={period.kind}&on={period.start}"
         )

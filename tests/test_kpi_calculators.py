@@ -393,6 +393,22 @@ def test_shared_actions_completed_ignores_dropped():
     assert result.denominator == 2
 
 
+def test_shared_actions_counted_once_across_versions():
+    archived = ClientPlanFactory(status="archived")
+    agreed = ClientPlanFactory(
+        key_account=archived.key_account, version=2, status="agreed"
+    )
+    draft = ClientPlanFactory(key_account=archived.key_account, version=3)
+    due = dt.date(2026, 10, 20)
+    for plan, status in ((archived, "in_progress"), (agreed, "done"), (draft, "done")):
+        PlanActionFactory(plan=plan, due_on=due, status=status, shared_with_client=True)
+
+    result = service_result("shared_actions_completed")
+
+    assert result.value == Decimal("100.0")
+    assert result.denominator == 1
+
+
 def test_staff_turnover_and_retention():
     team = TeamFactory(name="Property")
     for _ in range(3):

@@ -17,6 +17,7 @@ from kpis import services
 from kpis.models import Benchmark, KpiDefinition, KpiRecord, ServiceCost
 from kpis.periods import Period, PeriodKind
 
+from .auth import sign_in
 from .factories import (
     ClientFactory,
     KeyAccountFactory,
@@ -64,7 +65,7 @@ def dashboard_urls():
     ],
 )
 def test_dashboard_access_by_role(client, request, user_fixture, status):
-    client.force_login(request.getfixturevalue(user_fixture))
+    sign_in(client, request.getfixturevalue(user_fixture))
 
     for url in dashboard_urls():
         assert client.get(url).status_code == status, url
@@ -83,6 +84,30 @@ def test_lawyer_sees_own_team_scorecard(client, lawyer):
     response = client.get(reverse("kpis:team_scorecard", args=[lawyer.profile.team_id]))
 
     assert response.status_code == 200
+
+
+def test_lawyer_menu_links_own_scorecard(client, lawyer):
+    client.force_login(lawyer)
+
+    home = client.get(reverse("home")).content.decode()
+    response = client.get(reverse("kpis:my_team_scorecard"))
+
+    assert f'href="{reverse("kpis:my_team_scorecard")}"' in home
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "kpis:team_scorecard", args=[lawyer.profile.team_id]
+    )
+
+
+def test_my_scorecard_without_team_explains(client, lawyer):
+    lawyer.profile.team = None
+    lawyer.profile.save(update_fields=["team"])
+    client.force_login(lawyer)
+
+    response = client.get(reverse("kpis:my_team_scorecard"), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "You are not in a team" in response.content.decode()
 
 
 def test_lawyer_cannot_see_other_team(client, lawyer):
@@ -129,7 +154,9 @@ def test_nav_shows_kpis_to_managers(client, practice_manager):
 def test_nav_hides_kpis_from_lawyers(client, lawyer):
     client.force_login(lawyer)
 
-    assert reverse("kpis:overview") not in client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home")).content.decode()
+
+    assert f'href="{reverse("kpis:overview")}"' not in page
 
 
 # What the pages show
@@ -239,6 +266,20 @@ def test_key_account_scorecard_for_manager(client, practice_manager):
     page = response.content.decode()
     assert f"Scorecard: Key account {account.client.name}" in page
     assert "100.0%" in page
+    rows_url = reverse("kpis:rows", args=["key_accounts_agreed_plan"])
+    scope = f"scope=key_account&amp;scope_id={account.pk}"
+    assert f"{rows_url}?kind=month&amp;on=2026-10-01&amp;{scope}" in page
+
+
+def test_key_account_rows_page_opens(client, practice_manager):
+    account = KeyAccountFactory()
+    client.force_login(practice_manager)
+    url = reverse("kpis:rows", args=["key_accounts_agreed_plan"])
+    query = f"?kind=month&on=2026-10-01&scope=key_account&scope_id={account.pk}"
+
+    response = client.get(url + query)
+
+    assert response.status_code == 200
 
 
 # Exports
@@ -302,8 +343,8 @@ def test_scorecard_export_xlsx(client, practice_manager, team):
 def test_recompute_queues_task(client, practice_manager, monkeypatch):
     queued = []
     monkeypatch.setattr(
-        "kpis.views.recompute_period.delay_on_commit",
-        lambda *args: queued.append(args),
+        "kpis.views.recompute_period.apply_async",
+        lambda args: queued.append(tuple(args)),
     )
     client.force_login(practice_manager)
 

@@ -15,14 +15,19 @@ from accounts.roles import Role
 from clients.management import demo_content
 from clients.models import (
     Client,
+    ClientPlan,
     Contact,
     HourlyRate,
     Interaction,
+    KeyAccount,
     Matter,
+    PlanAction,
     RechargeLine,
     RechargeStatement,
     TimeEntry,
 )
+from feedback.models import ArticleVote, Feedback
+from kpis.models import AuthorityAim, ServiceCost
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +65,13 @@ def row_counts():
         TimeEntry,
         RechargeStatement,
         RechargeLine,
+        KeyAccount,
+        ClientPlan,
+        PlanAction,
+        ServiceCost,
+        AuthorityAim,
+        ArticleVote,
+        Feedback,
     ]
     counts = {model.__name__: model.objects.count() for model in models}
     counts["interaction contacts"] = Interaction.contacts.through.objects.count()
@@ -75,8 +87,11 @@ def test_seed_loads_expected_counts(debug_on):
     contact_links = counts.pop("interaction contacts")
     time_entries = counts.pop("TimeEntry")
     recharge_lines = counts.pop("RechargeLine")
+    plan_actions = counts.pop("PlanAction")
+    votes = counts.pop("ArticleVote")
+    feedback = counts.pop("Feedback")
     assert counts == {
-        "User": 21,
+        "User": 33,
         "Team": 6,
         "StaffProfile": 20,
         "Client": 60,
@@ -85,11 +100,18 @@ def test_seed_loads_expected_counts(debug_on):
         "Matter": 160,
         "HourlyRate": 38,
         "RechargeStatement": 2,
-        "portal memberships": 1,
-        "group memberships": 21,
+        "KeyAccount": 6,
+        "ClientPlan": 13,
+        "ServiceCost": 84,
+        "AuthorityAim": 4,
+        "portal memberships": 13,
+        "group memberships": 33,
     }
     assert 4000 < time_entries < 8000
     assert recharge_lines > 0
+    assert 100 < plan_actions < 160
+    assert 30 < votes < 70
+    assert 40 < feedback < 70
     assert 1000 < contact_links < 2000
     kinds = {kind: Client.objects.filter(kind=kind).count() for kind in Client.Kind}
     assert kinds[Client.Kind.INTERNAL_DIRECTORATE] == 4
@@ -128,6 +150,16 @@ def test_demo_sign_ins_have_roles_and_password(debug_on):
     assert [m.client.name for m in portal_user.portal_memberships.all()] == [
         demo_content.PORTAL_SCHOOL
     ]
+    # The other portal users are invited contacts who have not signed in yet.
+    voters = User.objects.filter(portal_memberships__isnull=False).exclude(
+        pk=portal_user.pk
+    )
+    assert voters.count() == 12
+    for voter in voters:
+        assert voter.is_portal_user, voter
+        assert not voter.has_usable_password(), voter
+        membership = voter.portal_memberships.get()
+        assert membership.client.contacts.filter(email=voter.email).exists()
 
 
 def test_staff_profiles_have_rates_and_dates(debug_on):

@@ -15,6 +15,10 @@ from django.utils import timezone
 from accounts.models import PortalMembership, StaffProfile, Team, User
 from accounts.roles import Role
 from clients.management import demo_content as content
+from clients.management.demo_key_accounts import (
+    KeyAccountDemoLoader,
+    planned_assessments,
+)
 from clients.management.demo_matters import MatterDemoLoader
 from clients.models import Client, Contact, Interaction, Tag
 from feedback.portal_demo import load_portal_demo
@@ -36,6 +40,8 @@ KIND_GROUPS = {
 CONTACT_WEIGHTS = {"internal": 1.5, "school": 1.0, "parish": 1.2, "authority": 1.5}
 INTERACTION_WEIGHTS = {"internal": 3.0, "school": 1.0, "parish": 0.8, "authority": 3.0}
 STATUS_WEIGHTS = {"active": 1.0, "dormant": 0.3, "former": 0.4, "prospective": 0.3}
+# How many primary contacts of each client kind get a portal sign-in.
+PORTAL_VOTERS = {Client.Kind.SCHOOL: 8, Client.Kind.PARISH_COUNCIL: 4}
 
 
 class DemoLoader:
@@ -58,13 +64,17 @@ class DemoLoader:
         self.tag_clients(clients)
         contacts_by_client = self.create_contacts(clients)
         self.create_portal_user(clients)
+        self.create_portal_voters(clients, contacts_by_client)
         interactions = self.create_interactions(clients, contacts_by_client)
         load_survey_demo(today=self.today, now=self.now)
-        load_portal_demo(today=self.today, now=self.now)
         open_follow_ups = sum(
             1 for i in interactions if i.follow_up_due and not i.follow_up_done
         )
         matter_counts = MatterDemoLoader(self).load(clients, KIND_GROUPS)
+        # After the matters, which some complaints are about, and before the
+        # key accounts, whose health counts open complaints.
+        portal_counts = load_portal_demo(today=self.today, now=self.now)
+        account_counts = KeyAccountDemoLoader(self).load(clients, KIND_GROUPS)
         return {
             "teams": len(teams),
             "staff": len(self.members),
@@ -73,6 +83,8 @@ class DemoLoader:
             "interactions": len(interactions),
             "open follow-ups": open_follow_ups,
             **matter_counts,
+            **portal_counts,
+            **account_counts,
         }
 
     # Staff
@@ -302,22 +314,61 @@ class DemoLoader:
             created_by=self.users_by_email["admin@example.org"],
         )
 
+    def create_portal_voters(self, clients, contacts_by_client):
+        """Give primary contacts at some schools and parishes a portal sign-in.
+
+        They have no password yet, as if invited but never signed in, and
+        they cast the demo's votes on guidance articles.
+        """
+        used_emails = set(self.users_by_email) | {content.PORTAL_EMAIL}
+        remaining = dict(PORTAL_VOTERS)
+        contacts = []
+        for client in clients:
+            primary = contacts_by_client[client.pk][0]
+            eligible = (
+                client.status == Client.Status.ACTIVE
+                and client.name != content.PORTAL_SCHOOL
+                and primary.email
+                and primary.email not in used_emails
+            )
+            if eligible and remaining.get(client.kind, 0) > 0:
+                remaining[client.kind] -= 1
+                contacts.append(primary)
+        users = User.objects.bulk_create(
+            User(email=c.email, full_name=c.full_name, password=make_password(None))
+            for c in contacts
+        )
+        add_to_groups((user, Role.CLIENT) for user in users)
+        admin = self.users_by_email["admin@example.org"]
+        PortalMembership.objects.bulk_create(
+            PortalMembership(user=user, client=contact.client, created_by=admin)
+            for user, contact in zip(users, contacts, strict=True)
+        )
+
     # Interactions
 
     def create_interactions(self, clients, contacts_by_client):
-        random_count = content.INTERACTION_COUNT - len(content.LAWYER_FOLLOW_UPS)
+        assessments = self.key_account_assessments(clients)
+        random_count = (
+            content.INTERACTION_COUNT
+            - len(content.LAWYER_FOLLOW_UPS)
+            - len(assessments)
+        )
         weights = [
             INTERACTION_WEIGHTS[KIND_GROUPS[c.kind]] * STATUS_WEIGHTS[c.status]
             for c in clients
         ]
         picked = self.rng.choices(clients, weights=weights, k=random_count)
-        planned = [(c, self.random_day(c), None) for c in picked]
+        planned = [(c, self.random_day(c), None, None) for c in picked]
         planned += self.lawyer_follow_ups(clients)
+        planned += assessments
 
         interactions, attached = [], []
-        for client, day, due in planned:
+        for client, day, due, kind in planned:
             contacts = self.pick_contacts(contacts_by_client[client.pk])
-            interactions.append(self.build_interaction(client, day, due, contacts))
+            interactions.append(
+                self.build_interaction(client, day, due, contacts, kind=kind)
+            )
             attached.append(contacts)
 
         order = sorted(
@@ -345,8 +396,22 @@ class DemoLoader:
                 self.rng.choice(own),
                 self.weekday_on_or_before(self.day(-days_ago)),
                 self.day(due_in),
+                None,
             )
             for days_ago, due_in in content.LAWYER_FOLLOW_UPS
+        ]
+
+    def key_account_assessments(self, clients):
+        """Plan each key account's latest one-to-one needs assessment."""
+        by_name = {client.name: client for client in clients}
+        return [
+            (
+                by_name[name],
+                self.weekday_on_or_before(day),
+                None,
+                Interaction.Kind.NEEDS_ASSESSMENT,
+            )
+            for name, day in planned_assessments(self.today)
         ]
 
     def random_day(self, client):
@@ -363,16 +428,18 @@ class DemoLoader:
         size = min(len(active), self.rng.choices((1, 2, 3), weights=(14, 5, 1))[0])
         return self.rng.sample(active, size)
 
-    def build_interaction(self, client, day, due, contacts):
+    def build_interaction(self, client, day, due, contacts, *, kind=None):
         """Build one interaction with random content.
 
         A ``due`` date gives it an open follow-up due that day. With None, the
         generator decides whether it has a follow-up and whether that is done.
+        A ``kind`` fixes the kind of contact, which is otherwise drawn too.
         """
         staff = self.pick_staff(client, day)
-        kind = self.rng.choices(
-            list(content.KIND_WEIGHTS), weights=content.KIND_WEIGHTS.values()
-        )[0]
+        if kind is None:
+            kind = self.rng.choices(
+                list(content.KIND_WEIGHTS), weights=content.KIND_WEIGHTS.values()
+            )[0]
         channels = content.CHANNEL_WEIGHTS[kind]
         occurred_at = self.at(
             day, time(self.rng.randint(9, 16), self.rng.choice((0, 15, 30, 45)))

@@ -78,7 +78,7 @@ def load_survey_demo(*, today: date, now: datetime) -> None:
         launched_at=now - timedelta(days=120),
         closed_at=now - timedelta(days=92),
     )
-    _invite_and_answer(rng, closed, limit=40, share_answered=0.6)
+    _invite_and_answer(rng, closed, now=now, limit=40, share_answered=0.6)
     open_round = SurveyRound.objects.create(
         survey=survey,
         name="Internal clients, spring",
@@ -89,7 +89,7 @@ def load_survey_demo(*, today: date, now: datetime) -> None:
         status=SurveyRound.Status.OPEN,
         launched_at=now - timedelta(days=10),
     )
-    _invite_and_answer(rng, open_round, limit=30, share_answered=0.3)
+    _invite_and_answer(rng, open_round, now=now, limit=30, share_answered=0.3)
     YouSaidWeDid.objects.bulk_create(
         YouSaidWeDid(
             round=closed,
@@ -129,7 +129,7 @@ def _create_survey() -> Survey:
     return survey
 
 
-def _invite_and_answer(rng, survey_round, *, limit, share_answered):
+def _invite_and_answer(rng, survey_round, *, now, limit, share_answered):
     contacts = list(
         Contact.objects.filter(
             client__kind__in=survey_round.client_kinds,
@@ -157,7 +157,10 @@ def _invite_and_answer(rng, survey_round, *, limit, share_answered):
     teams = dict(StaffProfile.objects.values_list("user_id", "team_id"))
     questions = list(survey_round.survey.questions.prefetch_related("choices"))
     for invitation in answered:
-        invitation.responded_at = sent + timedelta(days=rng.randint(1, 14))
+        # The open round began only days ago, and no answer may be dated
+        # after the moment the demo is loaded.
+        answered_at = sent + timedelta(days=rng.randint(1, 14))
+        invitation.responded_at = min(answered_at, now - timedelta(hours=1))
     Invitation.objects.bulk_update(answered, ["responded_at"])
     responses = Response.objects.bulk_create(
         Response(

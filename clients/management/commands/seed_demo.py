@@ -6,8 +6,9 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
-from accounts.models import Team, User
+from accounts.models import PortalMembership, Team, User
 from clients.management import demo_content as content
+from clients.management.demo_key_accounts import delete_demo_costs
 from clients.management.demo_loader import DemoLoader
 from clients.models import (
     Client,
@@ -24,8 +25,9 @@ class Command(BaseCommand):
     help = (
         f"Load {content.COUNCIL_NAME}'s legal service as demo data: teams, 20 "
         "staff, 60 clients, 150 contacts, 1,000 logged interactions, matters "
-        "with a year of time entries and two recharge statements, with "
-        f"sign-ins such as {content.LAWYER_EMAIL} and the password "
+        "with a year of time entries and two recharge statements, key accounts "
+        "with their plans, a year of service costs, guidance votes and "
+        f"complaints, with sign-ins such as {content.LAWYER_EMAIL} and the password "
         f"'{content.DEMO_PASSWORD}'. The content is the same on every run. Dates "
         "are offsets from the day the command runs, so the interactions always "
         "cover the last two years and some follow-ups are due today. Runs only "
@@ -86,10 +88,21 @@ def demo_data_exists():
 
 
 def delete_demo_data():
-    """Delete what an earlier run loaded, recognised by the demo emails and names."""
-    users = User.objects.filter(email__in=demo_emails())
+    """Delete what an earlier run loaded, recognised by the demo emails and names.
+
+    The portal users of the demo's clients go too: deleting the clients
+    removes their memberships, so they are looked up first.
+    """
     clients = Client.objects.filter(name__in=demo_client_names())
+    portal_users = PortalMembership.objects.filter(client__in=clients)
+    user_ids = list(
+        User.objects.filter(
+            Q(email__in=demo_emails()) | Q(pk__in=portal_users.values("user"))
+        ).values_list("pk", flat=True)
+    )
+    users = User.objects.filter(pk__in=user_ids)
     try:
+        delete_demo_costs(users)
         delete_demo_matters(clients, users)
         Interaction.objects.filter(Q(client__in=clients) | Q(staff__in=users)).delete()
         # Services first, because a client's parent is protected from deletion.
