@@ -8,15 +8,19 @@ or annotations.
 import datetime as dt
 
 import django_filters
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
 from .forms import legal_staff
 from .models import Client, Contact, Interaction
 
 
 def clients_with_activity():
+    # A subquery on the (client, -occurred_at) index instead of a join and
+    # GROUP BY over every interaction, so that counting the list needs no
+    # grouping and PostgreSQL reads it only for the page's clients.
+    latest = Interaction.objects.filter(client=OuterRef("pk")).order_by("-occurred_at")
     return Client.objects.select_related("relationship_owner", "parent").annotate(
-        last_contact_at=Max("interactions__occurred_at"),
+        last_contact_at=Subquery(latest.values("occurred_at")[:1]),
     )
 
 

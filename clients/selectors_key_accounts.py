@@ -1,33 +1,39 @@
 """Read queries of the key account pages: ranking, health facts, relationships.
 
-Figures over many rows are SQL aggregates in correlated subqueries, so each
-page makes a fixed number of queries however many clients are behind it.
+Figures over many rows are SQL aggregates, grouped or in correlated
+subqueries, so each page makes a fixed number of queries however many
+clients are behind it.
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    Avg,
     Case,
     Count,
-    DateTimeField,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     FloatField,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.models import User
@@ -58,31 +64,6 @@ def _aggregate(queryset, function, field, output_field):
     return Subquery(
         queryset.order_by().annotate(total=total).values("total")[:1],
         output_field=output_field,
-    )
-
-
-def _family_total(queryset, client_path: str, function: str, field: str, output):
-    """Return the aggregate over rows of the outer client and of its services.
-
-    The client's own rows and its services' rows are two subqueries, each
-    matched on an indexed foreign key, and their results are combined.
-    """
-    own = _aggregate(
-        queryset.filter(**{client_path: OuterRef("pk")}), function, field, output
-    )
-    services = _aggregate(
-        queryset.filter(**{f"{client_path}__parent": OuterRef("pk")}),
-        function,
-        field,
-        output,
-    )
-    if function == "MAX":
-        # Django's Greatest is NULL on SQLite when any argument is NULL.
-        return Greatest(Coalesce(own, services), Coalesce(services, own))
-
-    zero = Value(0, output_field=output)
-    return ExpressionWrapper(
-        Coalesce(own, zero) + Coalesce(services, zero), output_field=output
     )
 
 
@@ -119,52 +100,174 @@ RANKING_SORTS = {
 }
 
 
-def ranking(*, today: date, search: str = "", sort: str = "-value"):
+def ranking(*, today: date, search: str = "", sort: str = "-value") -> RankedClients:
     """Return clients with their last 12 months' figures, directorates rolled up.
 
     A directorate's figures include those of its services, so both a
-    directorate and each of its services have a row.
+    directorate and each of its services have a row. Each figure is one
+    grouped query over all clients, so the page makes the same few queries
+    however many clients there are. Only the page's clients are loaded as
+    objects.
     """
     since = today - timedelta(days=RANKING_WINDOW_DAYS)
-    entries = TimeEntry.objects.filter(is_chargeable=True, worked_on__gt=since)
-    open_matters = Matter.objects.filter(status=Matter.Status.OPEN)
-    recent_interactions = Interaction.objects.filter(occurred_at__date__gt=since)
-    money = DecimalField(max_digits=14, decimal_places=2)
-    count = IntegerField()
-    outer_client = OuterRef(OuterRef("pk"))
-
-    clients = Client.objects.select_related("parent", "key_account").annotate(
-        service_count=Count("children", distinct=True),
-        chargeable_minutes=_family_total(
-            entries, "matter__client", "SUM", "minutes", count
-        ),
-        recharge_value=_family_total(entries, "matter__client", "SUM", "amount", money),
-        open_matters=_family_total(open_matters, "client", "COUNT", "pk", count),
-        interaction_count=_family_total(
-            recent_interactions, "client", "COUNT", "pk", count
-        ),
-        last_contact_at=_family_total(
-            Interaction.objects.all(), "client", "MAX", "occurred_at", DateTimeField()
-        ),
-        last_satisfaction=_latest_satisfaction(
-            Q(client=outer_client) | Q(client__parent=outer_client)
-        ),
-        is_key_account=Exists(KeyAccount.objects.filter(client=OuterRef("pk"))),
-    )
+    # In name order, which breaks ties in every other order.
+    clients = list(Client.objects.order_by("name", "pk").values_list("pk", "parent"))
+    services = defaultdict(list)
+    for pk, parent_id in clients:
+        if parent_id is not None:
+            services[parent_id].append(pk)
+    own = _own_figures(since)
+    figures = {
+        pk: _family_figures(own, [pk, *services[pk]])
+        | {"service_count": len(services[pk])}
+        for pk, _parent_id in clients
+    }
+    ranked = [pk for pk, _parent_id in clients]
     if search.strip():
-        clients = clients.filter(name__icontains=search.strip())
-    return clients.order_by(*_ranking_order(sort))
+        matching = set(
+            Client.objects.filter(name__icontains=search.strip()).values_list(
+                "pk", flat=True
+            )
+        )
+        ranked = [pk for pk in ranked if pk in matching]
+    return RankedClients(_ranking_order(ranked, figures, sort), figures)
 
 
-def _ranking_order(sort: str) -> list:
+class RankedClients(Sequence):
+    """Client ids in ranking order; a slice loads those clients with their figures.
+
+    A paginator counts it with ``len`` and slices out one page, so a page
+    loads 25 clients whatever the number behind it.
+    """
+
+    def __init__(self, order: list[int], figures: dict[int, dict]):
+        self.order = order
+        self.figures = figures
+
+    def __len__(self):
+        return len(self.order)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self._load([self.order[index]])[0]
+        return self._load(self.order[index])
+
+    def _load(self, ids: list[int]) -> list[Client]:
+        clients = Client.objects.select_related("parent", "key_account").in_bulk(ids)
+        page = []
+        for pk in ids:
+            client = clients.get(pk)
+            if client is None:
+                # The client was deleted after the ranking was worked out.
+                continue
+            for name, value in self.figures[pk].items():
+                setattr(client, name, value)
+            client.is_key_account = getattr(client, "key_account", None) is not None
+            page.append(client)
+        return page
+
+
+def _own_figures(since: date) -> dict[str, dict[int, object]]:
+    """Return each figure of each client's own rows, without its services'."""
+    time = (
+        TimeEntry.objects.filter(is_chargeable=True, worked_on__gt=since)
+        .order_by()
+        .values_list("matter__client")
+        .annotate(minutes=Sum("minutes"), amount=Sum("amount"))
+    )
+    matters = (
+        Matter.objects.filter(status=Matter.Status.OPEN)
+        .order_by()
+        .values_list("client")
+        .annotate(count=Count("pk"))
+    )
+    contacts = (
+        Interaction.objects.order_by()
+        .values_list("client")
+        .annotate(
+            recent=Count("pk", filter=Q(occurred_at__date__gt=since)),
+            last=Max("occurred_at"),
+        )
+    )
+    minutes, amounts = {}, {}
+    for client_id, client_minutes, amount in time:
+        minutes[client_id], amounts[client_id] = client_minutes, amount
+    recent, last = {}, {}
+    for client_id, count, latest in contacts:
+        recent[client_id], last[client_id] = count, latest
+    return {
+        "chargeable_minutes": minutes,
+        "recharge_value": amounts,
+        "open_matters": dict(matters),
+        "interaction_count": recent,
+        "last_contact_at": last,
+        "latest_response": _latest_rated_responses(),
+    }
+
+
+def _latest_rated_responses() -> dict[int, tuple]:
+    """Return ``{client id: (submitted on, id, average rating)}`` of its latest
+    response with a rating answer."""
+    from feedback.models import Answer, Response
+
+    ratings = Answer.objects.filter(question__kind="rating", score__isnull=False)
+    latest = (
+        Response.objects.filter(Exists(ratings.filter(response=OuterRef("pk"))))
+        .order_by()
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("client")],
+                order_by=[F("submitted_on").desc(), F("pk").desc()],
+            )
+        )
+        .filter(place=1)
+        .values("pk")
+    )
+    latest = (
+        ratings.filter(response__in=latest)
+        .order_by()
+        .values_list("response__client", "response__submitted_on", "response")
+        .annotate(average=Avg("score", output_field=FloatField()))
+    )
+    return {client_id: tuple(rest) for client_id, *rest in latest}
+
+
+def _family_figures(own: dict, family: list[int]) -> dict:
+    """Combine the own figures of a client and its services."""
+
+    def total(figure, zero):
+        return sum((own[figure].get(pk) or zero for pk in family), zero)
+
+    contacts = [
+        own["last_contact_at"][pk] for pk in family if pk in own["last_contact_at"]
+    ]
+    responses = [
+        own["latest_response"][pk] for pk in family if pk in own["latest_response"]
+    ]
+    return {
+        "chargeable_minutes": total("chargeable_minutes", 0),
+        "recharge_value": total("recharge_value", Decimal("0")),
+        "open_matters": total("open_matters", 0),
+        "interaction_count": total("interaction_count", 0),
+        "last_contact_at": max(contacts, default=None),
+        "last_satisfaction": max(responses)[2] if responses else None,
+    }
+
+
+def _ranking_order(ranked: list[int], figures: dict, sort: str) -> list[int]:
+    """Order ``ranked``, given in name order, by ``sort`` with empty figures last."""
     descending = sort.startswith("-")
     field = RANKING_SORTS.get(sort.lstrip("-"))
     if field is None:
-        return [F("recharge_value").desc(), "name", "pk"]
-    expression = (
-        F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-    )
-    return [expression, "name", "pk"]
+        field, descending = "recharge_value", True
+    if field == "name":
+        return ranked[::-1] if descending else ranked
+    known = [pk for pk in ranked if figures[pk][field] is not None]
+    empty = [pk for pk in ranked if figures[pk][field] is None]
+    # Python's sort is stable, in reverse too, so ties stay in name order.
+    known.sort(key=lambda pk: figures[pk][field], reverse=descending)
+    return known + empty
 
 
 # Key accounts and their health

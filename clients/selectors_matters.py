@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, Sum
 
 from accounts.models import Team
@@ -34,8 +35,11 @@ class MatterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search", method="search", help_text="Reference, title or client"
     )
+    # Set by the client page's link, not chosen from a list, because a list
+    # of thousands of clients would be most of the page. The search box
+    # finds matters by client name.
     client = django_filters.ModelChoiceFilter(
-        queryset=Client.objects.order_by("name"), empty_label="Any client"
+        queryset=Client.objects.all(), widget=forms.HiddenInput
     )
     team = django_filters.ModelChoiceFilter(
         queryset=Team.objects.order_by("name"), empty_label="Any team"

@@ -282,3 +282,32 @@ def test_key_account_page_queries_flat(client, practice_manager, lawyer):
 
     assert small == large
     assert large <= MAX_QUERIES_PER_PAGE
+
+
+def test_ranking_sort_ties_and_empty_last(
+    client, practice_manager, lawyer, senior_legal_manager
+):
+    build_ranked_clients(4, lawyer=lawyer, sponsor=senior_legal_manager)
+    Response.objects.filter(
+        client__name__in=["Directorate A001", "Service A001"]
+    ).delete()
+    client.force_login(practice_manager)
+
+    def names(query):
+        url = reverse("clients:key_account_ranking") + query
+        return [row.name for row in client.get(url).context["page_obj"]]
+
+    # A directorate's hours include its service's, so both directorates lead.
+    assert names("?sort=-hours") == [
+        "Directorate A000",
+        "Directorate A001",
+        "Service A000",
+        "Service A001",
+    ]
+    assert names("?sort=satisfaction") == [
+        "Directorate A000",
+        "Service A000",
+        "Directorate A001",
+        "Service A001",
+    ]
+    assert names("?sort=-name&q=service") == ["Service A001", "Service A000"]

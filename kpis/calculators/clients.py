@@ -13,6 +13,7 @@ from clients.models import (
     PlanAction,
     TimeEntry,
 )
+from clients.selectors_key_accounts import actions_in_force
 from kpis.choices import ScopeKind, Unit
 from kpis.periods import LONDON, PeriodKind
 
@@ -191,7 +192,9 @@ class KeyAccountsAssessed(AggregateCalculator):
 @register
 class SharedActionsCompleted(AggregateCalculator):
     """Plan actions shared with the client, due in the period and done / such
-    actions due in the period that were not dropped x 100."""
+    actions due in the period that were not dropped x 100. Only the actions of
+    each year's plan in force count: the agreed version, or the draft if none
+    is agreed."""
 
     code = "shared_actions_completed"
     name = "Shared plan actions completed"
@@ -214,11 +217,18 @@ class SharedActionsCompleted(AggregateCalculator):
     )
     numerator_label = "Actions done"
     denominator_label = "Actions due"
+    date_path = "due_on"
 
     def source(self, period):
-        return PlanAction.objects.filter(
-            shared_with_client=True, due_on__gte=period.start, due_on__lt=period.end
-        ).exclude(status=PlanAction.Status.DROPPED)
+        # A revision copies every action into the new version, so counting
+        # archived and draft versions too would count an action twice.
+        return (
+            actions_in_force()
+            .filter(
+                shared_with_client=True, due_on__gte=period.start, due_on__lt=period.end
+            )
+            .exclude(status=PlanAction.Status.DROPPED)
+        )
 
     def aggregates(self, period):
         return {

@@ -34,6 +34,7 @@ class _FeedbackCount(AggregateCalculator):
     scope_paths = _FEEDBACK_SCOPES
     label_paths = _FEEDBACK_LABELS
     row_columns = _FEEDBACK_COLUMNS
+    date_path = "received_at"
 
     def source(self, period):
         return Feedback.objects.filter(
@@ -89,6 +90,7 @@ class ComplaintsResolvedOnTime(AggregateCalculator):
     )
     numerator_label = "Resolved on time"
     denominator_label = "Complaints resolved"
+    date_path = "resolved_at"
 
     def source(self, period):
         return Feedback.objects.filter(
@@ -136,6 +138,7 @@ class GuidanceHelpful(AggregateCalculator):
     )
     numerator_label = "Helpful votes"
     denominator_label = "Votes"
+    date_path = "updated_at"
 
     def source(self, period):
         return ArticleVote.objects.filter(

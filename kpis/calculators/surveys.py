@@ -49,6 +49,7 @@ class ClientSatisfaction(AggregateCalculator):
     row_columns = _ANSWER_COLUMNS
     numerator_label = "Answers of 4 or 5"
     denominator_label = "Rating answers"
+    date_path = "response__submitted_on"
 
     def source(self, period):
         return _answers(period, "rating")
@@ -78,6 +79,7 @@ class NetPromoterScore(AggregateCalculator):
     row_columns = _ANSWER_COLUMNS
     numerator_label = "Promoters minus detractors"
     denominator_label = "NPS answers"
+    date_path = "response__submitted_on"
 
     def source(self, period):
         return _answers(period, "nps")
@@ -123,6 +125,7 @@ class SurveyResponseRate(AggregateCalculator):
     )
     numerator_label = "Invitations answered"
     denominator_label = "Invitations sent"
+    date_path = "sent_at"
 
     def source(self, period):
         return Invitation.objects.filter(

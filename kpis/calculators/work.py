@@ -14,9 +14,12 @@ from .base import (
     AggregateCalculator,
     Calculator,
     Result,
+    Span,
     as_decimal,
+    monthly_totals,
     percentage,
     rounded,
+    total_in,
 )
 
 # Time counts towards the team of the person who recorded it.
@@ -78,6 +81,7 @@ class ServicePromisesMet(AggregateCalculator):
     )
     numerator_label = "Promises met"
     denominator_label = "Promises due"
+    date_path = "target_date"
 
     def source(self, period):
         decided = Q(promise_met_on__isnull=False) | Q(
@@ -112,6 +116,7 @@ class ChargeableHours(AggregateCalculator):
     label_paths = _TIME_LABELS
     row_columns = _TIME_COLUMNS
     numerator_label = "Chargeable minutes"
+    date_path = "worked_on"
 
     def source(self, period):
         return chargeable_time(period)
@@ -138,6 +143,7 @@ class Utilisation(AggregateCalculator):
     row_columns = _TIME_COLUMNS
     numerator_label = "Chargeable hours"
     denominator_label = "Target hours"
+    date_path = "worked_on"
 
     def source(self, period):
         return chargeable_time(period)
@@ -182,6 +188,7 @@ class RechargeValue(AggregateCalculator):
         ("amount", "Amount (£)"),
     )
     numerator_label = "Amount (£)"
+    date_path = "statement__month"
 
     def source(self, period):
         return RechargeLine.objects.filter(
@@ -255,6 +262,55 @@ class CostPerChargeableHour(Calculator):
             )
         return results
 
+    def compute_periods(self, periods, scope_kind):
+        if len(periods) < 2 or scope_kind not in self.scope_kinds:
+            return super().compute_periods(periods, scope_kind)
+        span = Span(min(p.start for p in periods), max(p.end for p in periods))
+        if scope_kind == ScopeKind.SERVICE:
+            costs = monthly_totals(self._costs(span), "month", (), Sum("amount"))
+            time = monthly_totals(
+                chargeable_time(span), "worked_on", (), Sum("minutes")
+            )
+            costs, minutes = costs.get((), {}), time.get((), {})
+            return {
+                period: {
+                    SERVICE_SCOPE_ID: self._result(
+                        total_in(period, costs), total_in(period, minutes)
+                    )
+                }
+                for period in periods
+            }
+        costs = monthly_totals(
+            self._costs(span).filter(team__isnull=False),
+            "month",
+            ("team",),
+            Sum("amount"),
+        )
+        time = monthly_totals(
+            chargeable_time(span).filter(staff__profile__team__isnull=False),
+            "worked_on",
+            ("staff__profile__team", "staff__profile__team__name"),
+            Sum("minutes"),
+        )
+        results = {}
+        for period in periods:
+            in_period = {}
+            for (team_id, team_name), by_month in time.items():
+                minutes = total_in(period, by_month)
+                if minutes is None:
+                    continue
+                cost = total_in(period, costs.get((team_id,), {}))
+                result = self._result(cost, minutes)
+                in_period[team_id] = Result(
+                    result.value,
+                    result.numerator,
+                    result.denominator,
+                    result.missing_reason,
+                    team_name,
+                )
+            results[period] = in_period
+        return results
+
     def _result(self, cost, minutes):
         total_cost = rounded(as_decimal(cost), PENNY)
         total_hours = hours(minutes)
@@ -293,6 +349,7 @@ class SuccessfulOutcomes(AggregateCalculator):
     )
     numerator_label = "Successful outcomes"
     denominator_label = "Outcomes recorded"
+    date_path = "closed_on"
 
     def source(self, period):
         judged = [

@@ -1,0 +1,1 @@
+"""The benchmark harness: data generator, page timings and throughput."""

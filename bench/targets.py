@@ -1,0 +1,163 @@
+"""The performance targets, checked against one run's results, and the tables.
+
+Targets that compare two scales (query counts and p95 at L against S) read
+the S results from an earlier run's JSON; without one they are reported as
+not checked rather than met.
+"""
+
+MAX_QUERIES = 20
+MAX_P95_GROWTH = 1.5
+MIN_THROUGHPUT_SHARE = 0.40
+MAX_FULL_ROLLUP_SECONDS = 60.0
+MAX_MONTH_ROLLUP_SECONDS = 10.0
+MIN_SWEEP_RATIO = 0.5
+TARGET_SCALE = "L"
+
+
+def check(results: dict, baseline: dict | None) -> list[dict]:
+    """Return one ``{"target", "met", "detail"}`` per target; ``met`` may be None."""
+    if results.get("pages"):
+        checks = [_answered(results), _query_ceiling(results)]
+        checks += _against_baseline(results, baseline)
+    else:
+        checks = [_result("the page targets", None, "pages not measured")]
+    checks.append(_throughput(results))
+    checks += _rollups(results)
+    checks.append(_sweep(results))
+    if results["scale"] != TARGET_SCALE:
+        for item in checks:
+            item["detail"] += f" (the targets are set for scale {TARGET_SCALE})"
+    return checks
+
+
+def _result(target: str, met, detail: str) -> dict:
+    return {"target": target, "met": met, "detail": detail}
+
+
+def _answered(results):
+    # Not one of the targets, but a page that redirects or fails is not
+    # measured at all, so every other figure of it would mislead.
+    wrong = [
+        f"{p['key']} {p['status']}" for p in results["pages"] if p["status"] != [200]
+    ]
+    detail = ", ".join(wrong) or "all 200"
+    return _result("every page answered 200 OK", not wrong, detail)
+
+
+def _query_ceiling(results):
+    over = [
+        f"{p['key']} {p['queries']}"
+        for p in results["pages"]
+        if p["queries"] > MAX_QUERIES
+    ]
+    detail = (
+        "over: " + ", ".join(over)
+        if over
+        else "highest " + str(max(p["queries"] for p in results["pages"]))
+    )
+    return _result(f"no page over {MAX_QUERIES} queries", not over, detail)
+
+
+def _against_baseline(results, baseline):
+    counts = f"query counts equal at scale {results['scale']} and its baseline"
+    growth = f"p95 at most {MAX_P95_GROWTH} times the baseline's"
+    if not baseline or baseline["scale"] == results["scale"]:
+        note = "no baseline of another scale given (--baseline)"
+        return [_result(counts, None, note), _result(growth, None, note)]
+
+    before = {p["key"]: p for p in baseline["pages"]}
+    differ, grew = [], []
+    for page in results["pages"]:
+        old = before.get(page["key"])
+        if old is None:
+            continue
+        if page["queries"] != old["queries"]:
+            differ.append(f"{page['key']} {old['queries']}->{page['queries']}")
+        ratio = page["p95_ms"] / old["p95_ms"] if old["p95_ms"] else 0.0
+        page[f"p95_vs_{baseline['scale']}"] = round(ratio, 2)
+        if ratio > MAX_P95_GROWTH:
+            grew.append(f"{page['key']} x{ratio:.2f}")
+    scale = baseline["scale"]
+    return [
+        _result(f"query counts equal at {scale} and {results['scale']}", not differ,
+                ", ".join(differ) or "all equal"),
+        _result(f"p95 at {results['scale']} at most {MAX_P95_GROWTH} x p95 at {scale}",
+                not grew, ", ".join(grew) or "all within"),
+    ]  # fmt: skip
+
+
+def _throughput(results):
+    target = f"every page at least {MIN_THROUGHPUT_SHARE:.0%} of the trivial view"
+    throughput = results.get("throughput")
+    if not throughput:
+        return _result(target, None, "not measured")
+    low = [
+        f"{key} {page['share']:.0%}"
+        for key, page in throughput["pages"].items()
+        if page["share"] < MIN_THROUGHPUT_SHARE
+    ]
+    return _result(target, not low, "below: " + ", ".join(low) if low else "all above")
+
+
+def _rollups(results):
+    rollups = results.get("rollups")
+    full = f"full financial-year rollup under {MAX_FULL_ROLLUP_SECONDS:.0f} s"
+    month = f"one-month recompute under {MAX_MONTH_ROLLUP_SECONDS:.0f} s"
+    if not rollups:
+        return [
+            _result(full, None, "not measured"),
+            _result(month, None, "not measured"),
+        ]
+    return [
+        _seconds_result(full, rollups["financial_year"], MAX_FULL_ROLLUP_SECONDS),
+        _seconds_result(month, rollups["month"], MAX_MONTH_ROLLUP_SECONDS),
+    ]
+
+
+def _seconds_result(target, measured, limit):
+    seconds = measured["seconds"]
+    return _result(target, seconds < limit, f"{seconds:.1f} s")
+
+
+def _sweep(results):
+    target = f"reminder sweep at least {MIN_SWEEP_RATIO:.0%} of a plain loop's rate"
+    sweep = results.get("reminder_sweep")
+    if not sweep or "ratio" not in sweep:
+        return _result(target, None, (sweep or {}).get("skipped", "not measured"))
+    return _result(target, sweep["ratio"] >= MIN_SWEEP_RATIO, f"ratio {sweep['ratio']}")
+
+
+# Printing
+# ---------------------------------------------------------------------------
+
+
+def table(rows: list[list], header: list[str]) -> str:
+    """Format ``rows`` as a plain text table with right-aligned numbers."""
+    cells = [header] + [[_cell(value) for value in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append(
+            "  ".join(_pad(value, widths[i], i) for i, value in enumerate(row))
+        )
+        if n == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _pad(value: str, width: int, column: int) -> str:
+    return value.ljust(width) if column == 0 else value.rjust(width)
+
+
+def verdict(met) -> str:
+    return {True: "met", False: "MISSED", None: "not checked"}[met]
