@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 
 def check_staff_access(user, permissions=()):
@@ -54,12 +55,17 @@ def staff_required(*permissions):
 
 
 def portal_required(view):
-    """Admit client (portal) users only."""
+    """Admit client (portal) users only.
+
+    Anonymous visitors go to the portal sign-in page, where clients sign in.
+    """
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return redirect_to_login(
+                request.get_full_path(), login_url=reverse("portal:sign_in")
+            )
         if not request.user.is_portal_user:
             raise PermissionDenied("This page is for client portal users.")
         return view(request, *args, **kwargs)

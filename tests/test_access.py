@@ -7,6 +7,7 @@ users, and admits each staff role that its permission allows.
 import pytest
 from django.urls import reverse
 
+from .auth import sign_in
 from .factories import ContactFactory, InteractionFactory
 
 ALL_STAFF = {"lawyer", "practice_manager", "senior_legal_manager", "administrator"}
@@ -89,7 +90,7 @@ def test_staff_roles_reach_what_they_should(
     url = page_url(name, arguments, records)
 
     for role, user in staff_users.items():
-        client.force_login(user)
+        sign_in(client, user)
         response = request_page(client, method, url)
         if role in admitted:
             assert response.status_code in (200, 302, 400), (role, response.status_code)
