@@ -29,6 +29,7 @@ from .models import (
     Tag,
     TimeEntry,
 )
+from .privacy import holds
 
 # Holds are set and lifted on the client, contact and matter pages, which ask
 # for a reason and record who set them; the admin only shows them.
@@ -64,9 +65,29 @@ class TagAdmin(admin.ModelAdmin):
         return obj.client_count
 
 
+class LegalHoldAdminMixin:
+    """Keep the admin from deleting what a legal hold covers, as the staff pages do.
+
+    Django's bulk "delete selected" checks this for every selected record, and
+    refuses the whole action when one of them is held.
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and holds.holds_blocking_deletion(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
+
+    def has_delete_permission(self, request, obj=None):
+        # ``obj`` is the client whose contacts are listed.
+        if obj is not None and holds.holds_blocking_deletion(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     fields = [
         "full_name",
         "job_title",
@@ -80,7 +101,9 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+class ClientAdmin(
+    LegalHoldAdminMixin, AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin
+):
     staff_user_fields = ["relationship_owner"]
     inlines = [ContactInline]
     list_display = ["name", "kind", "status", "parent", "relationship_owner"]
@@ -99,7 +122,7 @@ class ClientAdmin(AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin)
 
 
 @admin.register(Contact)
-class ContactAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ContactAdmin(LegalHoldAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "full_name",
         "client",
@@ -123,7 +146,9 @@ class ContactAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+class InteractionAdmin(
+    LegalHoldAdminMixin, AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin
+):
     staff_user_fields = ["staff"]
     list_display = [
         "occurred_at",
@@ -198,7 +223,9 @@ class ClientPromiseOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(Matter)
-class MatterAdmin(AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+class MatterAdmin(
+    LegalHoldAdminMixin, AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin
+):
     staff_user_fields = ["responsible_lawyer"]
     list_display = [
         "reference",
@@ -255,7 +282,9 @@ class TimeEntryAdminForm(forms.ModelForm):
 
 
 @admin.register(TimeEntry)
-class TimeEntryAdmin(AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin):
+class TimeEntryAdmin(
+    LegalHoldAdminMixin, AuditedAdminMixin, StaffOnlyUserFieldsMixin, admin.ModelAdmin
+):
     """Time entries; the rate and amount are copied when an entry is made."""
 
     staff_user_fields = ["staff"]

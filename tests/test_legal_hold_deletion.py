@@ -88,3 +88,40 @@ def test_unheld_contact_still_deleted(manager_http, client_org, contact):
     url = reverse("clients:contact_delete", args=[client_org.pk, contact.pk])
     manager_http.post(url)
     assert not Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_admin_keeps_held_records(client, administrator, client_org, contact, lawyer):
+    interaction = factories.InteractionFactory(client=client_org, created_by=lawyer)
+    matter = factories.MatterFactory(client=client_org, responsible_lawyer=lawyer)
+    entry = factories.TimeEntryFactory(matter=matter, staff=lawyer)
+    hold(client_org)
+    sign_in(client, administrator)
+
+    for record in (contact, interaction, entry, matter):
+        opts = record._meta
+        url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_delete", args=[record.pk]
+        )
+        client.post(url, {"post": "yes"})
+        assert type(record).objects.filter(pk=record.pk).exists(), opts.model_name
+
+
+def test_admin_bulk_delete_refused_if_held(client, administrator, client_org, lawyer):
+    held_matter = factories.MatterFactory(client=client_org, responsible_lawyer=lawyer)
+    held_entry = factories.TimeEntryFactory(matter=held_matter, staff=lawyer)
+    free_entry = factories.TimeEntryFactory(staff=lawyer)
+    hold(held_matter)
+    sign_in(client, administrator)
+
+    response = client.post(
+        reverse("admin:clients_timeentry_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [held_entry.pk, free_entry.pk],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 403
+    assert TimeEntry.objects.filter(pk=held_entry.pk).exists()
+    assert TimeEntry.objects.filter(pk=free_entry.pk).exists()

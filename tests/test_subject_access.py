@@ -103,6 +103,7 @@ def test_readme_describes_each_file(client, practice_manager, contact):
     assert NAME in readme
     for name in EXPECTED_FILES - {"README.txt"}:
         assert name in readme
+    assert "Review them and redact" in readme
 
 
 def test_archive_leaves_out_other_contacts(client, practice_manager, contact):

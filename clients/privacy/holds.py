@@ -111,9 +111,9 @@ def _save_hold(record, before, user, request) -> None:
 def holds_blocking_deletion(record) -> list[str]:
     """Return why ``record`` may not be deleted, one sentence per hold.
 
-    Covers what the application lets staff delete: clients, contacts,
-    contact log entries and time entries. An empty list means no hold
-    applies.
+    Covers what the application and its admin let staff delete: clients,
+    contacts, contact log entries, matters and time entries. An empty list
+    means no hold applies.
     """
     reasons = []
     if isinstance(record, Client):
@@ -130,6 +130,9 @@ def holds_blocking_deletion(record) -> list[str]:
             reasons.append(f"{record.client.name} is under a legal hold.")
         if record.contacts.filter(legal_hold=True).exists():
             reasons.append("A contact it names is under a legal hold.")
+    elif isinstance(record, Matter):
+        if Matter.objects.filter(held_matters_q(), pk=record.pk).exists():
+            reasons.append(f"Matter {record.reference} is under a legal hold.")
     elif isinstance(record, TimeEntry):
         matter = record.matter
         if matter.legal_hold or matter.client.legal_hold:

@@ -28,6 +28,11 @@ Contact #{pk} at {client}, exported on {when}.
 data.json contains every section below in one file. Each CSV file contains
 one section, for reading in a spreadsheet. Dates are in UK time.
 
+Before sending: records such as contact log entries and matters are
+included because they are linked to this person, and their text may name
+or describe other people. Review them and redact other people's personal
+data before the archive leaves the council.
+
 """
 
 
