@@ -1,7 +1,7 @@
 """The audit trail page for administrators: search, read and download entries."""
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -143,6 +143,10 @@ class AuditEventFilter(django_filters.FilterSet):
         return queryset.filter(at__gte=_local_midnight(value))
 
     def filter_until(self, queryset, name, value):
+        if value == date.max:
+            # The day after the last date Python can hold does not exist, and
+            # nothing can be recorded later than it anyway.
+            return queryset
         return queryset.filter(at__lt=_local_midnight(value + timedelta(days=1)))
 
     @property
@@ -241,8 +245,18 @@ class AuditTrailExportView(AdministratorRequiredMixin, View):
     """The filtered entries, every page of them, as CSV or XLSX."""
 
     def get(self, request, file_format):
-        events = filtered_events(request).qs
+        filterset = filtered_events(request)
         query = search_query(request)
+        if not filterset.is_valid():
+            # Downloading every entry in place of the search that failed would
+            # hand over far more than was asked for; the list shows the errors.
+            messages.error(
+                request,
+                "Nothing was downloaded because the search is invalid. "
+                "Correct the fields marked below, then download again.",
+            )
+            return redirect(reverse("accounts:audit_trail") + f"?{query.urlencode()}")
+        events = filterset.qs
         matching = events.count()
         if matching > MAX_EXPORT_ROWS:
             messages.error(

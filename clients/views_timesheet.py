@@ -19,11 +19,18 @@ from .forms import legal_staff
 from .forms_timesheet import TimesheetForm
 from .models import Matter
 
+# The grid links the weeks either side of the one shown, so a week must have
+# whole weeks around it within the dates Python can hold.
+EARLIEST_DAY = date.min + timedelta(days=14)
+LATEST_DAY = date.max - timedelta(days=14)
+
 
 def _monday_from(text: str | None) -> date:
     try:
         day = date.fromisoformat(text) if text else timezone.localdate()
     except ValueError:
+        day = timezone.localdate()
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
         day = timezone.localdate()
     return selectors_matters.week_start(day)
 

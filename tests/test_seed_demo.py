@@ -27,7 +27,7 @@ from clients.models import (
     TimeEntry,
 )
 from feedback.models import ArticleVote, Feedback
-from kpis.models import AuthorityAim, ServiceCost
+from kpis.models import AuthorityAim, KpiRecord, ServiceCost
 
 pytestmark = pytest.mark.django_db
 
@@ -269,6 +269,19 @@ def test_reset_reloads_identical_content(debug_on):
 
     assert row_counts() == first_counts
     assert content() == first_content
+
+
+def test_reset_recomputes_kpi_records(debug_on):
+    seed()
+    call_command("rollup_kpis", "--periods", "1", stdout=StringIO())
+
+    seed("--reset")
+
+    team_scopes = set(
+        KpiRecord.objects.filter(scope_kind="team").values_list("scope_id", flat=True)
+    )
+    assert team_scopes
+    assert team_scopes <= set(Team.objects.values_list("pk", flat=True))
 
 
 def test_seed_rejected_without_debug(settings):

@@ -22,9 +22,16 @@ class AlreadyAnswered(Exception):
     """The invitation has a response already, from another tab or click."""
 
 
+MAX_ROUND_ID = 2**63 - 1
+
+
 def find_invitation(*, round_id: int, token: str) -> Invitation | None:
     """Return the invitation of the round that ``token`` belongs to, or None."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    # A round id from the link beyond a 64-bit integer would make the database
+    # driver raise (SQLite's does) rather than match nothing.
+    if round_id > MAX_ROUND_ID:
         return None
     return (
         Invitation.objects.filter(

@@ -1,6 +1,7 @@
 """Load a fictional county council legal service for demonstrations."""
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
@@ -19,6 +20,7 @@ from clients.models import (
     TimeEntry,
 )
 from feedback.models import Article
+from kpis.models import KpiRecord
 
 
 class Command(BaseCommand):
@@ -62,9 +64,15 @@ class Command(BaseCommand):
             )
             return
 
+        # Computed KPI records of an earlier load point at its teams and
+        # clients, which the reset deletes, so they are computed again.
+        recompute_kpis = (
+            reset and KpiRecord.objects.filter(entered_by__isnull=True).exists()
+        )
         with transaction.atomic():
             if reset:
                 delete_demo_data()
+                KpiRecord.objects.filter(entered_by__isnull=True).delete()
             elif demo_data_exists():
                 raise CommandError(
                     "Demo data is already loaded, so nothing was changed. Run "
@@ -74,6 +82,8 @@ class Command(BaseCommand):
 
         summary = ", ".join(f"{number} {name}" for name, number in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Loaded demo data: {summary}."))
+        if recompute_kpis:
+            call_command("rollup_kpis", stdout=self.stdout)
         self.stdout.write(
             f"Sign in as {content.LAWYER_EMAIL} (or manager@, senior@, admin@, "
             f"client@example.org) with the password '{content.DEMO_PASSWORD}'."
