@@ -161,13 +161,19 @@ def week_start(day: date) -> date:
 def timesheet_matters(staff, monday: date):
     """Return the matters of a lawyer's week: their open ones and any with time."""
     sunday = monday + timedelta(days=6)
-    has_time = TimeEntry.objects.filter(
-        matter=OuterRef("pk"), staff=staff, worked_on__range=(monday, sunday)
+    # Two uncorrelated subqueries, each served by an index, rather than an
+    # EXISTS per matter, which PostgreSQL cannot turn into a join under OR.
+    own_open = (
+        Matter.objects.filter(responsible_lawyer=staff)
+        .exclude(status=Matter.Status.CLOSED)
+        .values("pk")
     )
-    own_open = Q(responsible_lawyer=staff) & ~Q(status=Matter.Status.CLOSED)
+    with_time = TimeEntry.objects.filter(
+        staff=staff, worked_on__range=(monday, sunday)
+    ).values("matter_id")
     return (
         Matter.objects.select_related("client")
-        .filter(own_open | Exists(has_time))
+        .filter(Q(pk__in=own_open) | Q(pk__in=with_time))
         .order_by("client__name", "reference", "pk")
     )
 
