@@ -248,8 +248,8 @@ def _time_sweep(database_url: str, redis_url: str, sink, count: int) -> dict:
     env = _worker_env(database_url, redis_url, sink.url)
     log_dir = Path(tempfile.mkdtemp(prefix="reminder-sweep-"))
     worker = LiveWorker(queue=queue, env=env, log_path=log_dir / "worker.log")
-    # Not the current app: shared tasks would otherwise send through this one,
-    # without the routes of whoever calls measure() in the same process.
+    # Not the current app, so that shared tasks sent elsewhere in the same
+    # process keep going through the project's app and its task routes.
     sender = Celery("reminder_sweep_bench", broker=redis_url, set_as_current=False)
     try:
         worker.wait_until_ready()

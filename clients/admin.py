@@ -32,7 +32,7 @@ from .models import (
 from .privacy import holds
 
 # Holds are set and lifted on the client, contact and matter pages, which ask
-# for a reason and record who set them; the admin only shows them.
+# for a reason and record who set them. The admin only shows them.
 LEGAL_HOLD_FIELDS = [
     "legal_hold",
     "legal_hold_reason",
