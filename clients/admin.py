@@ -78,16 +78,11 @@ class LegalHoldAdminMixin:
         return super().has_delete_permission(request, obj)
 
 
-class ContactInline(admin.TabularInline):
+# An inline receives the client whose contacts it lists as ``obj``, and a
+# hold that covers the client covers those contacts.
+class ContactInline(LegalHoldAdminMixin, admin.TabularInline):
     model = Contact
     extra = 0
-
-    def has_delete_permission(self, request, obj=None):
-        # ``obj`` is the client whose contacts are listed.
-        if obj is not None and holds.holds_blocking_deletion(obj):
-            return False
-        return super().has_delete_permission(request, obj)
-
     fields = [
         "full_name",
         "job_title",
