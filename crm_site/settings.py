@@ -331,6 +331,11 @@ KEY_ACCOUNT_HEALTH = {
 RELATIONSHIP_HALF_LIFE_DAYS = env.int("RELATIONSHIP_HALF_LIFE_DAYS", default=90)
 RELATIONSHIP_STRONG_MIN = env.float("RELATIONSHIP_STRONG_MIN", default=1.5)
 
+# Writes select boxes in one pass; long staff lists made them a list page's
+# slowest part. Other widgets render as Django's default renderer does.
+# https://docs.djangoproject.com/en/5.2/ref/forms/renderers/
+FORM_RENDERER = "crm_site.form_renderer.FormRenderer"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -53,7 +53,9 @@ EXPECTED_QUERIES = {
     "key account ranking": 11,
     "KPI overview": 8,
     "KPI page": 10,
-    "survey results": 15,
+    # The warming request caches the figures; tests/test_survey_results.py
+    # counts the queries that work them out.
+    "survey results": 12,
     "portal home": 11,
     "article list": 7,
 }

@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -160,6 +161,49 @@ def test_results_page_shows_hand_computed_figures(client, lawyer, answered_round
     assert 'id="nps">25.0' in page
 
 
+def test_results_figures_follow_new_response(client, lawyer, answered_round):
+    """Cached figures are worked out again once another response arrives."""
+    client.force_login(lawyer)
+    client.get(results_url(answered_round))
+    by_kind = questions_by_kind(answered_round.survey)
+    single = by_kind["single_choice"].choices.first()
+    add_response(answered_round, by_kind, 1, 0, single, [], "")
+
+    figures = client.get(results_url(answered_round)).context["results"]
+
+    assert figures.responses == 5
+    assert figures.invited == 6
+    assert figures.mean_rating == Decimal("3.40")  # 5, 4, 2, 5, 1
+
+
+def test_results_reread_without_counting_answers(client, lawyer, answered_round):
+    """A second view of unchanged results skips the answer counts."""
+    client.force_login(lawyer)
+    count_queries(client, results_url(answered_round))  # fills per-process caches
+    cache.clear()
+    first = count_queries(client, results_url(answered_round))
+
+    second = count_queries(client, results_url(answered_round))
+
+    # The counts of answers, of respondents and of responses.
+    assert second <= first - 3
+
+
+def test_results_show_comments_as_now_stored(client, lawyer, answered_round):
+    """A comment changed after the results were cached shows as it is now."""
+    client.force_login(lawyer)
+    client.get(results_url(answered_round))
+    comments = Answer.objects.filter(response__round=answered_round).exclude(text="")
+    comments.filter(text="Very quick").update(text="")
+    comments.filter(text="Too slow").update(text="Slow at first")
+
+    page = client.get(results_url(answered_round)).content.decode()
+
+    assert "Very quick" not in page
+    assert "Too slow" not in page
+    assert "Slow at first" in page
+
+
 def test_results_distribution_tables(client, lawyer, answered_round):
     client.force_login(lawyer)
 
@@ -302,6 +346,7 @@ def test_results_queries_flat_10_to_1000(client, practice_manager, survey, url_n
     client.force_login(practice_manager)
     add_many_responses(survey_round, 10)
     count_queries(client, url)  # fills per-process caches
+    cache.clear()  # but not the results, so that both counts below compute them
     ten = count_queries(client, url)
 
     add_many_responses(survey_round, 990)

@@ -33,15 +33,16 @@ def _round_and_filters(request, pk):
 @staff_required("feedback.view_response")
 def round_results(request, pk):
     survey_round, form, filters = _round_and_filters(request, pk)
-    questions = questions_of(survey_round.survey)
-    comments = Paginator(
-        results.free_text_comments(survey_round, filters), COMMENTS_PAGE_SIZE
+    cached = results.CachedResults(survey_round, filters)
+    comments = Paginator(cached.comment_ids(), COMMENTS_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
+    comments.object_list = results.comments_in_order(survey_round, comments.object_list)
     ctx = {
         "round": survey_round,
         "filter_form": form,
-        "results": results.round_results(survey_round, questions, filters),
-        "comments": comments.get_page(request.GET.get("page")),
+        "results": cached.results(questions_of(survey_round.survey)),
+        "comments": comments,
     }
     return render(request, "feedback/surveys/round_results.html", ctx)
 

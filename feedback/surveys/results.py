@@ -9,13 +9,19 @@ returns, so the number of queries does not grow with the responses.
 
 Percentages are rounded half up to one decimal place, and the mean rating
 to two, once, at the end.
+
+The counts of a round with thousands of responses take tens of
+milliseconds, and managers read the same results many times between two
+responses, so ``CachedResults`` keeps them in the process's cache under a
+key that changes with the round's responses.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 
 from ..models import Answer, Invitation, Question, Response, SurveyRound
 
@@ -24,6 +30,9 @@ TWO_PLACES = Decimal("0.01")
 SATISFIED_RATINGS = (4, 5)
 PROMOTER_SCORES = (9, 10)
 DETRACTOR_SCORES = tuple(range(0, 7))
+# A bound on how long results can lag a change that leaves the round's count
+# and latest response as they were, such as a lawyer's account being deleted.
+RESULTS_CACHE_SECONDS = 10 * 60
 
 
 def percentage(part: int, whole: int) -> Decimal | None:
@@ -140,6 +149,50 @@ def filtered_invitations(
     return invitations
 
 
+class CachedResults:
+    """A round's figures and comment order, worked out again only after its
+    responses change.
+
+    The key holds the number of the round's responses and the latest one's
+    id, so a new or deleted response gives a new key. Only figures and
+    answer ids are kept: the comments' text is read on every request, so a
+    comment erased or anonymised since is never shown from the cache.
+    """
+
+    def __init__(self, survey_round: SurveyRound, filters: dict):
+        self.survey_round = survey_round
+        self.filters = filters
+        version = Response.objects.filter(round=survey_round).aggregate(
+            count=Count("pk"), latest=Max("pk")
+        )
+        filter_key = sorted(
+            (name, str(getattr(value, "pk", value))) for name, value in filters.items()
+        )
+        self.key = (
+            f"survey-results:{survey_round.pk}:{version['count']}:"
+            f"{version['latest']}:{filter_key}"
+        )
+
+    def results(self, questions: list[Question]) -> RoundResults:
+        figures = cache.get(self.key)
+        if figures is None:
+            figures = round_results(self.survey_round, questions, self.filters)
+            cache.set(self.key, figures, RESULTS_CACHE_SECONDS)
+            return figures
+        # Sending the round changes the invitations and not the responses.
+        figures.invited = filtered_invitations(self.survey_round, self.filters).count()
+        return figures
+
+    def comment_ids(self) -> list[int]:
+        key = f"{self.key}:comments"
+        ids = cache.get(key)
+        if ids is None:
+            comments = free_text_comments(self.survey_round, self.filters)
+            ids = list(comments.values_list("pk", flat=True))
+            cache.set(key, ids, RESULTS_CACHE_SECONDS)
+        return ids
+
+
 def round_results(
     survey_round: SurveyRound, questions: list[Question], filters: dict
 ) -> RoundResults:
@@ -237,3 +290,9 @@ def free_text_comments(survey_round: SurveyRound, filters: dict) -> QuerySet[Ans
             "response__invitation__contact__client", "response__client"
         )
     return answers
+
+
+def comments_in_order(survey_round: SurveyRound, ids: list[int]) -> list[Answer]:
+    """Return the comments with these ids, in that order, as still stored."""
+    answers = free_text_comments(survey_round, {}).in_bulk(ids)
+    return [answers[pk] for pk in ids if pk in answers]

@@ -1,0 +1,77 @@
+"""A form renderer that writes select boxes in Python instead of templates.
+
+Django renders a select box by including one template per option. A filter
+of a large legal service's staff has hundreds of options, and rendering them
+took about half of a list page's server time in a profile. This renderer
+writes the same markup as Django's own select templates, byte for byte, in a
+single pass. Any other widget, or a select with its own templates, goes to
+Django's renderer as before.
+"""
+
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+class FormRenderer(DjangoTemplates):
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget")
+        if template_name == SELECT_TEMPLATE and _plain_options(widget):
+            return render_select(widget)
+        return super().render(template_name, context, request=request)
+
+
+def _plain_options(widget) -> bool:
+    return widget is not None and all(
+        option["template_name"] == OPTION_TEMPLATE
+        for _name, options, _index in widget["optgroups"]
+        for option in options
+    )
+
+
+def render_select(widget: dict) -> str:
+    """Return the select box Django's templates would write for ``widget``."""
+    parts = [f'<select name="{conditional_escape(widget["name"])}"']
+    parts.append(_attributes(widget["attrs"]) + ">")
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        parts.extend(f"\n  {_option(option)}\n" for option in options)
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts))
+
+
+def _option(option: dict) -> str:
+    value = conditional_escape(_text(option["value"]))
+    attributes = _attributes(option["attrs"])
+    label = conditional_escape(option["label"])
+    return f'<option value="{value}"{attributes}>{label}</option>'
+
+
+def _attributes(attrs: dict) -> str:
+    # As django/forms/widgets/attrs.html: False leaves the attribute out and
+    # True writes its name alone.
+    written = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            written.append(f" {conditional_escape(name)}")
+        else:
+            written.append(
+                f' {conditional_escape(name)}="{conditional_escape(_text(value))}"'
+            )
+    return "".join(written)
+
+
+def _text(value) -> str:
+    # The templates format values with stringformat:'s', which keeps a safe
+    # string safe. str() would turn a SafeString into a plain str.
+    if hasattr(value, "__html__"):
+        return value
+    return str(value)
