@@ -174,12 +174,14 @@ def _load_answers(loader, responses, questions, choices) -> None:
 
 
 def load_kpis(loader) -> None:
-    """Run the nightly rollup and rate the key accounts, as production does."""
+    """Run the nightly rollup, rate the key accounts and work out the client
+    ranking's figures, as production does each night."""
     from clients import services_key_accounts
     from kpis import services
 
     services.rollup_recent(today=loader.today)
     services_key_accounts.refresh_health(today=loader.today)
+    services_key_accounts.refresh_ranking_figures(today=loader.today)
 
 
 STEPS = [load_surveys, load_kpis]

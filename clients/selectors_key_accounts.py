@@ -8,7 +8,6 @@ clients are behind it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,9 +15,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -47,6 +48,7 @@ from .models import (
     KeyAccount,
     Matter,
     PlanAction,
+    RankingFigures,
     TimeEntry,
 )
 from .models.key_accounts import relationship_strength
@@ -98,79 +100,90 @@ RANKING_SORTS = {
     "satisfaction": "last_satisfaction",
     "last_contact": "last_contact_at",
 }
+RANKING_FIGURES = [field for field in RANKING_SORTS.values() if field != "name"]
 
 
-def ranking(*, today: date, search: str = "", sort: str = "-value") -> RankedClients:
-    """Return clients with their last 12 months' figures, directorates rolled up.
+def ranking(*, search: str = "", sort: str = "-value"):
+    """Return clients with their stored ranking figures, in ``sort`` order.
+
+    The figures are those ``services_key_accounts.refresh_ranking_figures``
+    last stored, one row per client, so the database sorts and pages a few
+    thousand narrow rows however much time and contact lies behind them. A
+    client added since then has no figures yet and appears after the next
+    run. Empty figures come last in either direction, and ties go in name
+    order.
+    """
+    figures = {name: F(f"ranking_figures__{name}") for name in RANKING_FIGURES}
+    clients = (
+        Client.objects.filter(ranking_figures__isnull=False)
+        .select_related("parent", "key_account")
+        .annotate(
+            **figures,
+            service_count=F("ranking_figures__service_count"),
+            is_key_account=ExpressionWrapper(
+                Q(key_account__isnull=False), output_field=BooleanField()
+            ),
+        )
+    )
+    if search.strip():
+        clients = clients.filter(name__icontains=search.strip())
+    return clients.order_by(*_ranking_order(sort))
+
+
+def _ranking_order(sort: str) -> list:
+    descending = sort.startswith("-")
+    field = RANKING_SORTS.get(sort.lstrip("-"))
+    if field is None:
+        field, descending = "recharge_value", True
+    if field == "name":
+        return ["-name", "-pk"] if descending else ["name", "pk"]
+    if descending:
+        return [F(field).desc(nulls_last=True), "name", "pk"]
+    return [F(field).asc(nulls_last=True), "name", "pk"]
+
+
+def ranking_worked_out() -> dict | None:
+    """Return when the stored figures were worked out and the days they cover.
+
+    Returns None before the first run.
+    """
+    return (
+        RankingFigures.objects.order_by("computed_at")
+        .values("computed_at", "window_start", "window_end")
+        .first()
+    )
+
+
+def ranking_window(today: date) -> tuple[date, date]:
+    """Return the first and last days of the ranking's 12 months to ``today``."""
+    return today - timedelta(days=RANKING_WINDOW_DAYS - 1), today
+
+
+def ranking_figures(*, today: date) -> dict[int, dict]:
+    """Return every client's ranking figures as of ``today``, by client id.
 
     A directorate's figures include those of its services, so both a
-    directorate and each of its services have a row. Each figure is one
-    grouped query over all clients, so the page makes the same few queries
-    however many clients there are. Only the page's clients are loaded as
-    objects.
+    directorate and each of its services have figures. Each figure is one
+    grouped query over all clients, so the number of queries is the same
+    however many clients there are.
     """
-    since = today - timedelta(days=RANKING_WINDOW_DAYS)
-    # In name order, which breaks ties in every other order.
-    clients = list(Client.objects.order_by("name", "pk").values_list("pk", "parent"))
+    clients = list(Client.objects.order_by("pk").values_list("pk", "parent"))
     services = defaultdict(list)
     for pk, parent_id in clients:
         if parent_id is not None:
             services[parent_id].append(pk)
-    own = _own_figures(since)
-    figures = {
+    own = _own_figures(first_day=ranking_window(today)[0])
+    return {
         pk: _family_figures(own, [pk, *services[pk]])
         | {"service_count": len(services[pk])}
         for pk, _parent_id in clients
     }
-    ranked = [pk for pk, _parent_id in clients]
-    if search.strip():
-        matching = set(
-            Client.objects.filter(name__icontains=search.strip()).values_list(
-                "pk", flat=True
-            )
-        )
-        ranked = [pk for pk in ranked if pk in matching]
-    return RankedClients(_ranking_order(ranked, figures, sort), figures)
 
 
-class RankedClients(Sequence):
-    """Client ids in ranking order; a slice loads those clients with their figures.
-
-    A paginator counts it with ``len`` and slices out one page, so a page
-    loads 25 clients whatever the number behind it.
-    """
-
-    def __init__(self, order: list[int], figures: dict[int, dict]):
-        self.order = order
-        self.figures = figures
-
-    def __len__(self):
-        return len(self.order)
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self._load([self.order[index]])[0]
-        return self._load(self.order[index])
-
-    def _load(self, ids: list[int]) -> list[Client]:
-        clients = Client.objects.select_related("parent", "key_account").in_bulk(ids)
-        page = []
-        for pk in ids:
-            client = clients.get(pk)
-            if client is None:
-                # The client was deleted after the ranking was worked out.
-                continue
-            for name, value in self.figures[pk].items():
-                setattr(client, name, value)
-            client.is_key_account = getattr(client, "key_account", None) is not None
-            page.append(client)
-        return page
-
-
-def _own_figures(since: date) -> dict[str, dict[int, object]]:
+def _own_figures(*, first_day: date) -> dict[str, dict[int, object]]:
     """Return each figure of each client's own rows, without its services'."""
     time = (
-        TimeEntry.objects.filter(is_chargeable=True, worked_on__gt=since)
+        TimeEntry.objects.filter(is_chargeable=True, worked_on__gte=first_day)
         .order_by()
         .values_list("matter__client")
         .annotate(minutes=Sum("minutes"), amount=Sum("amount"))
@@ -185,7 +198,7 @@ def _own_figures(since: date) -> dict[str, dict[int, object]]:
         Interaction.objects.order_by()
         .values_list("client")
         .annotate(
-            recent=Count("pk", filter=Q(occurred_at__date__gt=since)),
+            recent=Count("pk", filter=Q(occurred_at__date__gte=first_day)),
             last=Max("occurred_at"),
         )
     )
@@ -253,21 +266,6 @@ def _family_figures(own: dict, family: list[int]) -> dict:
         "last_contact_at": max(contacts, default=None),
         "last_satisfaction": max(responses)[2] if responses else None,
     }
-
-
-def _ranking_order(ranked: list[int], figures: dict, sort: str) -> list[int]:
-    """Order ``ranked``, given in name order, by ``sort`` with empty figures last."""
-    descending = sort.startswith("-")
-    field = RANKING_SORTS.get(sort.lstrip("-"))
-    if field is None:
-        field, descending = "recharge_value", True
-    if field == "name":
-        return ranked[::-1] if descending else ranked
-    known = [pk for pk in ranked if figures[pk][field] is not None]
-    empty = [pk for pk in ranked if figures[pk][field] is None]
-    # Python's sort is stable, in reverse too, so ties stay in name order.
-    known.sort(key=lambda pk: figures[pk][field], reverse=descending)
-    return known + empty
 
 
 # Key accounts and their health

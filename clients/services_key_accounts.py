@@ -1,8 +1,9 @@
-"""Writes of key accounts and plans: versions, needs, health, handover, digest."""
+"""Writes of key accounts: plans, needs, health, ranking, handover, digest."""
 
 import calendar
 import enum
 import logging
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -20,12 +21,14 @@ from accounts.models import AuditEvent, User
 
 from . import selectors_key_accounts as selectors
 from .models import (
+    Client,
     ClientPlan,
     DigestDelivery,
     Interaction,
     KeyAccount,
     PlanAction,
     PlanNeed,
+    RankingFigures,
 )
 
 logger = logging.getLogger(__name__)
@@ -261,6 +264,61 @@ def record_review(*, account: KeyAccount, actor: User, today: date) -> KeyAccoun
         )
         refresh_health(today=today, account_ids=[account.pk])
     return account
+
+
+# Ranking figures
+# ---------------------------------------------------------------------------
+
+RANKING_WRITTEN_FIELDS = [
+    *selectors.RANKING_FIGURES,
+    "service_count",
+    "window_start",
+    "window_end",
+    "computed_at",
+]
+
+
+def refresh_ranking_figures(*, today: date) -> int:
+    """Work out every client's ranking figures as of ``today`` and store them.
+
+    Every row is upserted in one transaction, so running it twice, or in two
+    workers at once, leaves one row per client with the same figures. The
+    rows go in client order, so that a second run at the same time waits for
+    the first rather than deadlocking with it. Returns the number of clients.
+    """
+    started = time.monotonic()
+    figures = selectors.ranking_figures(today=today)
+    window_start, window_end = selectors.ranking_window(today)
+    computed_at = timezone.now()
+    rows = [
+        RankingFigures(
+            client_id=client_id,
+            **figures[client_id],
+            window_start=window_start,
+            window_end=window_end,
+            computed_at=computed_at,
+        )
+        for client_id in sorted(figures)
+    ]
+    with transaction.atomic():
+        RankingFigures.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["client"],
+            update_fields=RANKING_WRITTEN_FIELDS,
+        )
+        # A client deleted while the figures were worked out would leave a
+        # row that fails the foreign key check at commit, and with it the
+        # whole run, so such rows go first.
+        RankingFigures.objects.filter(
+            ~Exists(Client.objects.filter(pk=OuterRef("client")))
+        ).delete()
+    logger.info(
+        "Ranking figures of %d clients worked out in %.1f s",
+        len(rows),
+        time.monotonic() - started,
+    )
+    return len(rows)
 
 
 # Handover

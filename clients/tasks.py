@@ -89,6 +89,25 @@ def refresh_key_account_health() -> int:
     return services_key_accounts.refresh_health(today=timezone.localdate())
 
 
+# The client ranking's figures, each night and on a manager's request. Every
+# client's row is upserted in one transaction, so a retry, or a second run
+# at the same time, leaves the same rows.
+@shared_task(
+    name="clients.tasks.refresh_ranking_figures",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=60,
+)
+def refresh_ranking_figures() -> int:
+    """Store every client's ranking figures as of today and return the count."""
+    from django.utils import timezone
+
+    from . import services_key_accounts
+
+    return services_key_accounts.refresh_ranking_figures(today=timezone.localdate())
+
+
 # Retention. Each rule only matches rows it has not yet treated, so a second
 # run, or a retry after a database outage, changes nothing more.
 @shared_task(

@@ -244,6 +244,11 @@ urlpatterns += [
         name="key_account_ranking",
     ),
     path(
+        "key-accounts/ranking/refresh/",
+        views_key_accounts.RankingRefreshView.as_view(),
+        name="key_account_ranking_refresh",
+    ),
+    path(
         "key-accounts/leavers/",
         views_key_accounts.LeaverListView.as_view(),
         name="leaver_list",

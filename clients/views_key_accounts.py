@@ -18,9 +18,11 @@ from django.views.generic import CreateView, UpdateView
 from accounts import audit
 from accounts.access import StaffRequiredMixin
 from accounts.models import AuditEvent, User
+from crm_site.celery import enqueue
 
 from . import selectors_key_accounts as selectors
 from . import services_key_accounts as services
+from . import tasks
 from .forms_key_accounts import (
     ActionForm,
     ActionStatusForm,
@@ -70,11 +72,52 @@ class RankingView(StaffRequiredMixin, View):
     permission_required = "clients.add_keyaccount"
 
     def get(self, request):
+        worked_out = selectors.ranking_worked_out()
+        if worked_out is None:
+            # Before the first nightly run, as on a new installation, the
+            # figures are worked out here once rather than show no ranking.
+            services.refresh_ranking_figures(today=timezone.localdate())
+            worked_out = selectors.ranking_worked_out()
+
         search = request.GET.get("q", "")
         sort = request.GET.get("sort", "-value")
-        rows = selectors.ranking(today=timezone.localdate(), search=search, sort=sort)
-        ctx = {"page_obj": _page(request, rows), "search": search, "sort": sort}
+        rows = selectors.ranking(search=search, sort=sort)
+        ctx = {
+            "page_obj": _page(request, rows),
+            "search": search,
+            "sort": sort,
+            "worked_out": worked_out,
+        }
         return render(request, "clients/key_accounts/ranking.html", ctx)
+
+
+class RankingRefreshView(StaffRequiredMixin, View):
+    """Queue the ranking's figures to be worked out again before the night."""
+
+    permission_required = "clients.add_keyaccount"
+
+    def post(self, request):
+        _record(
+            request,
+            AuditEvent.Action.UPDATE,
+            None,
+            {"ranking figures": "refresh requested"},
+        )
+        if enqueue(tasks.refresh_ranking_figures):
+            messages.success(
+                request,
+                "The figures are being worked out again. "
+                "Reload this page in a minute to see them.",
+            )
+        else:
+            messages.error(
+                request,
+                "The figures could not be queued. Try again in a few minutes; "
+                "they are also worked out again each night.",
+            )
+        ranking = reverse("clients:key_account_ranking")
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(f"{ranking}?{query}" if query else ranking)
 
 
 class KeyAccountListView(StaffRequiredMixin, View):

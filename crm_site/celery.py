@@ -100,6 +100,14 @@ def add_beat_schedule(sender, **kwargs):
             "task": "clients.tasks.refresh_key_account_health",
             "schedule": crontab(minute=0, hour=6),
         },
+        # The client ranking's figures, each night at 05:45. That is after
+        # the KPI rollups and the retention run, so that their large scans of
+        # time entries and contacts do not overlap, and clear of the hour
+        # that clocks skip or repeat.
+        "ranking-figures": {
+            "task": "clients.tasks.refresh_ranking_figures",
+            "schedule": crontab(minute=45, hour=5),
+        },
         # KPI records of the current and previous periods, every night. The
         # rollup upserts, so the second run only refreshes the figures.
         "kpi-nightly-rollup": {

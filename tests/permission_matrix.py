@@ -171,6 +171,7 @@ IMPORTS = [
 KEY_ACCOUNTS = [
     Entry("clients:key_account_list", ALL_STAFF),
     Entry("clients:key_account_ranking", MANAGERS),
+    Entry("clients:key_account_ranking_refresh", MANAGERS, method="post"),
     Entry("clients:leaver_list", MANAGERS),
     Entry("clients:handover", MANAGERS, ("leaver",)),
     Entry("clients:key_account_create", MANAGERS, ("client_without_account",)),

@@ -1,14 +1,25 @@
 """Key account pages: who reaches them, designation, health, preferences, handover."""
 
 import datetime as dt
+import threading
+from decimal import Decimal
 
 import pytest
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import AuditEvent
 from clients import services_key_accounts as services
-from clients.models import ClientPlan, Interaction, KeyAccount, PlanAction
+from clients.models import (
+    Client,
+    ClientPlan,
+    Interaction,
+    KeyAccount,
+    PlanAction,
+    RankingFigures,
+)
 
 from . import auth
 from .factories import (
@@ -18,8 +29,10 @@ from .factories import (
     FeedbackFactory,
     InteractionFactory,
     KeyAccountFactory,
+    MatterFactory,
     PlanActionFactory,
     StaffFactory,
+    TimeEntryFactory,
 )
 
 ROLES = [
@@ -214,6 +227,7 @@ def test_key_account_page_shows_health_reasons(client, lawyer, account):
 def test_ranking_marks_key_accounts(
     client, practice_manager, account, other_client_org
 ):
+    services.refresh_ranking_figures(today=timezone.localdate())
     client.force_login(practice_manager)
 
     response = client.get(reverse("clients:key_account_ranking"))
@@ -283,6 +297,219 @@ def test_revised_actions_count_once(account):
     facts = services.selectors.key_accounts_with_facts(today=today).get()
 
     assert facts.overdue_actions == 1
+
+
+# Ranking figures
+
+
+RANKING_COLUMNS = [
+    "client",
+    "chargeable_minutes",
+    "recharge_value",
+    "open_matters",
+    "interaction_count",
+    "last_contact_at",
+    "last_satisfaction",
+    "service_count",
+    "window_start",
+    "window_end",
+]
+
+
+def ranking_rows():
+    return list(RankingFigures.objects.order_by("client").values(*RANKING_COLUMNS))
+
+
+def refresh_ranking():
+    return services.refresh_ranking_figures(today=timezone.localdate())
+
+
+@pytest.fixture
+def busy_client(client_org, lawyer):
+    """Northfield with an open matter, an hour of today's time and a contact."""
+    matter = MatterFactory(client=client_org, responsible_lawyer=lawyer)
+    TimeEntryFactory(
+        matter=matter, staff=lawyer, worked_on=timezone.localdate(), minutes=60
+    )
+    InteractionFactory(client=client_org, staff=lawyer)
+    return client_org
+
+
+def test_ranking_refresh_twice_gives_same_rows(busy_client, other_client_org):
+    assert refresh_ranking() == 2
+    first = ranking_rows()
+
+    assert refresh_ranking() == 2
+
+    assert ranking_rows() == first
+    northfield = {row["client"]: row for row in first}[busy_client.pk]
+    assert northfield["chargeable_minutes"] == 60
+    assert northfield["recharge_value"] == Decimal("85.00")
+    assert northfield["open_matters"] == 1
+    assert northfield["interaction_count"] == 1
+
+
+def test_deleted_client_loses_ranking_row(client_org, other_client_org):
+    refresh_ranking()
+
+    other_client_org.delete()
+    refresh_ranking()
+
+    assert [row["client"] for row in ranking_rows()] == [client_org.pk]
+
+
+def test_refresh_drops_client_deleted_meanwhile(
+    client_org, other_client_org, monkeypatch
+):
+    work_out = services.selectors.ranking_figures
+
+    def delete_after_reading(*, today):
+        figures = work_out(today=today)
+        other_client_org.delete()
+        return figures
+
+    monkeypatch.setattr(services.selectors, "ranking_figures", delete_after_reading)
+
+    refresh_ranking()
+
+    assert [row["client"] for row in ranking_rows()] == [client_org.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_leave_one_row_each(client_org, other_client_org):
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent upserts need PostgreSQL: set DATABASE_URL.")
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            refresh_ranking()
+        except Exception as error:  # noqa: BLE001 - reported by the assert below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    clients = [row["client"] for row in ranking_rows()]
+    assert clients == sorted([client_org.pk, other_client_org.pk])
+
+
+def test_ranking_shows_stored_figures_until_refreshed(
+    client, practice_manager, busy_client, lawyer
+):
+    refresh_ranking()
+    TimeEntryFactory(
+        matter=busy_client.matters.get(),
+        staff=lawyer,
+        worked_on=timezone.localdate(),
+        minutes=30,
+    )
+    client.force_login(practice_manager)
+    url = reverse("clients:key_account_ranking")
+
+    before = client.get(url).context["page_obj"][0].chargeable_minutes
+    refresh_ranking()
+    after = client.get(url).context["page_obj"][0].chargeable_minutes
+
+    assert (before, after) == (60, 90)
+
+
+def test_first_ranking_request_works_out_figures(client, practice_manager, busy_client):
+    client.force_login(practice_manager)
+
+    response = client.get(reverse("clients:key_account_ranking"))
+
+    assert RankingFigures.objects.count() == Client.objects.count()
+    [row] = response.context["page_obj"]
+    assert row.chargeable_minutes == 60
+    assert "Figures worked out at" in response.content.decode()
+
+
+def test_ranking_shows_london_worked_out_time(client, practice_manager, client_org):
+    refresh_ranking()
+    RankingFigures.objects.update(
+        computed_at=dt.datetime(2026, 7, 1, 1, 30, tzinfo=dt.UTC),
+        window_start=dt.date(2025, 7, 2),
+        window_end=dt.date(2026, 7, 1),
+    )
+    client.force_login(practice_manager)
+
+    response = client.get(reverse("clients:key_account_ranking"))
+
+    assert (
+        'Figures worked out at <time datetime="2026-07-01T02:30:00+01:00">02:30 on '
+        "1 July 2026</time>, covering 2 July 2025 to 1 July 2026."
+    ) in response.content.decode()
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Ranking refreshes queued through ``enqueue``, recorded instead of sent."""
+    sent = []
+    monkeypatch.setattr(
+        "clients.tasks.refresh_ranking_figures.apply_async",
+        lambda args: sent.append(tuple(args)),
+    )
+    return sent
+
+
+def test_work_out_again_queues_and_audits(
+    client, practice_manager, queued, django_capture_on_commit_callbacks
+):
+    client.force_login(practice_manager)
+    query = "?sort=-hours&q=North"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("clients:key_account_ranking_refresh") + query, follow=True
+        )
+
+    assert queued == [()]
+    assert response.redirect_chain == [
+        (reverse("clients:key_account_ranking") + query, 302)
+    ]
+    assert "Reload this page in a minute" in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE)
+    assert event.actor == practice_manager
+    assert event.changes == {"ranking figures": "refresh requested"}
+
+
+def test_work_out_again_says_when_broker_down(client, practice_manager, monkeypatch):
+    def unreachable(args):
+        raise BrokerError("connection refused")
+
+    monkeypatch.setattr(
+        "clients.tasks.refresh_ranking_figures.apply_async", unreachable
+    )
+    client.force_login(practice_manager)
+
+    response = client.post(reverse("clients:key_account_ranking_refresh"), follow=True)
+
+    page = response.content.decode()
+    assert "could not be queued" in page
+    assert "Reload this page in a minute" not in page
+
+
+@pytest.mark.parametrize("role", ["lawyer", "portal_user"])
+def test_work_out_again_rejects_non_managers(
+    client, request, role, queued, django_capture_on_commit_callbacks
+):
+    sign_in(client, request, role)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("clients:key_account_ranking_refresh"))
+
+    assert response.status_code == 403
+    assert queued == []
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).exists()
 
 
 # Handover

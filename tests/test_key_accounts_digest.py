@@ -1,4 +1,4 @@
-"""The weekly key account digest and daily health refresh, through Celery."""
+"""The weekly key account digest and the nightly refreshes, through Celery."""
 
 import datetime as dt
 
@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients import tasks
-from clients.models import DigestDelivery
+from clients.models import DigestDelivery, RankingFigures
 from clients.services_key_accounts import add_months
 from crm_site.celery import app
 
@@ -77,6 +77,7 @@ def test_task_sends_this_weeks_digests(db, mailoutbox):
     [
         ("key-account-digest", tasks.send_key_account_digests),
         ("key-account-health", tasks.refresh_key_account_health),
+        ("ranking-figures", tasks.refresh_ranking_figures),
     ],
 )
 def test_beat_runs_key_account_tasks(entry, task):
@@ -90,6 +91,24 @@ def test_digest_beat_runs_on_mondays():
     app.finalize()
 
     assert app.conf.beat_schedule["key-account-digest"]["schedule"].day_of_week == {1}
+
+
+def test_ranking_beat_runs_after_night_jobs():
+    app.finalize()
+    schedule = app.conf.beat_schedule
+
+    ranking = schedule["ranking-figures"]["schedule"]
+    assert ranking.day_of_week == set(range(7))
+    assert ranking.hour == {5}
+    assert max(schedule["data-retention"]["schedule"].hour) < 5
+    assert max(schedule["kpi-nightly-rollup"]["schedule"].hour) < 5
+
+
+def test_ranking_task_stores_figures(client_org):
+    result = tasks.refresh_ranking_figures.apply()
+
+    assert result.get() == 1
+    assert RankingFigures.objects.get().client == client_org
 
 
 @pytest.mark.services

@@ -1,7 +1,14 @@
 """Models of the clients app, split by concept and re-exported here."""
 
 from .imports import ImportIssue, ImportJob
-from .key_accounts import ClientPlan, KeyAccount, PlanAction, PlanNeed, PlanObjective  # noqa: F401, E501
+from .key_accounts import (
+    ClientPlan,
+    KeyAccount,
+    PlanAction,
+    PlanNeed,
+    PlanObjective,
+    RankingFigures,
+)
 from .matters import (
     AT_RISK_WORKING_DAYS,
     MAX_ENTRY_MINUTES,
@@ -27,6 +34,7 @@ __all__ = [
     "AT_RISK_WORKING_DAYS",
     "MAX_ENTRY_MINUTES",
     "Client",
+    "ClientPlan",
     "ClientPromiseOverride",
     "Contact",
     "DigestDelivery",
@@ -35,9 +43,14 @@ __all__ = [
     "ImportJob",
     "Interaction",
     "InteractionQuerySet",
+    "KeyAccount",
     "Matter",
     "MatterQuerySet",
     "MatterType",
+    "PlanAction",
+    "PlanNeed",
+    "PlanObjective",
+    "RankingFigures",
     "RechargeLine",
     "RechargeStatement",
     "ServicePromise",

@@ -8,6 +8,7 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from accounts.models import PortalMembership, Team, User
+from clients import services_key_accounts
 from clients.management import demo_content as content
 from clients.management.demo_key_accounts import delete_demo_costs
 from clients.management.demo_loader import DemoLoader
@@ -79,6 +80,9 @@ class Command(BaseCommand):
                     "`manage.py seed_demo --reset` to delete it and load it again."
                 )
             counts = DemoLoader(today=timezone.localdate(), now=timezone.now()).load()
+        # The client ranking shows figures worked out each night, so they are
+        # worked out now for the demo to show at once.
+        services_key_accounts.refresh_ranking_figures(today=timezone.localdate())
 
         summary = ", ".join(f"{number} {name}" for name, number in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Loaded demo data: {summary}."))
