@@ -73,7 +73,7 @@ def parse_args(argv=None):
         help="use the database as it is if it exists, instead of building it again",
     )
     add("--drop", action="store_true", help="drop the database at the end")
-    add("--repeat", type=int, default=30, help="timed requests of each page")
+    add("--repeat", type=int, default=60, help="timed requests of each page")
     add("--warmup", type=int, default=5, help="untimed requests of each page first")
     add(
         "--seconds",
