@@ -10,7 +10,7 @@ import datetime as dt
 import django_filters
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
-from .forms import legal_staff
+from .forms import StaffChoiceFilter
 from .models import Client, Contact, Interaction
 
 
@@ -34,11 +34,8 @@ class ClientFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=Client.Status.choices, empty_label="Any status"
     )
-    owner = django_filters.ModelChoiceFilter(
-        field_name="relationship_owner",
-        label="Owner",
-        queryset=lambda request: legal_staff(),
-        empty_label="Anyone",
+    owner = StaffChoiceFilter(
+        field_name="relationship_owner", label="Owner", empty_label="Anyone"
     )
     sort = django_filters.OrderingFilter(
         label="Sort by",

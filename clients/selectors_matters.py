@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 
 from accounts.models import Team
 
-from .forms import legal_staff
+from .forms import StaffChoiceFilter
 from .models import Client, Matter, RechargeLine, TimeEntry
 from .working_days import add_working_days
 
@@ -44,11 +44,8 @@ class MatterFilter(django_filters.FilterSet):
     team = django_filters.ModelChoiceFilter(
         queryset=Team.objects.order_by("name"), empty_label="Any team"
     )
-    lawyer = django_filters.ModelChoiceFilter(
-        field_name="responsible_lawyer",
-        label="Lawyer",
-        queryset=lambda request: legal_staff(),
-        empty_label="Anyone",
+    lawyer = StaffChoiceFilter(
+        field_name="responsible_lawyer", label="Lawyer", empty_label="Anyone"
     )
     status = django_filters.ChoiceFilter(
         choices=Matter.Status.choices, empty_label="Any status"

@@ -8,7 +8,12 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Team
-from clients.forms import DateInput, LocalDateTimeField, legal_staff
+from clients.forms import (
+    DateInput,
+    LocalDateTimeField,
+    StaffChoiceField,
+    legal_staff,
+)
 from clients.models import Client
 
 from ..models import Question, Survey, SurveyRound, YouSaidWeDid
@@ -167,9 +172,7 @@ class ResultsFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"), required=False, empty_label="Any team"
     )
-    lawyer = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Any lawyer"
-    )
+    lawyer = StaffChoiceField(queryset=None, required=False, empty_label="Any lawyer")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
