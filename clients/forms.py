@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.roles import STAFF_ROLES
+from crm_site.form_renderer import LongSelect
 
 from .models import Client, Contact, Interaction, Tag
 
@@ -41,10 +42,12 @@ class StaffChoiceIterator(forms.models.ModelChoiceIterator):
 
 class StaffChoiceField(forms.ModelChoiceField):
     iterator = StaffChoiceIterator
+    widget = LongSelect
 
 
 class StaffChoiceFilterField(django_filters.fields.ModelChoiceField):
     iterator = StaffChoiceIterator
+    widget = LongSelect
 
 
 class StaffChoiceFilter(django_filters.ModelChoiceFilter):

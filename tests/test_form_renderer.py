@@ -5,7 +5,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
-from crm_site.form_renderer import FormRenderer
+from crm_site.form_renderer import FormRenderer, LongSelect
 
 SELECTS = {
     "escaped labels and a chosen value": (
@@ -57,3 +57,16 @@ def test_select_with_own_option_template_uses_templates():
     written = widget.render("pick", 1, renderer=FormRenderer())
 
     assert written == widget.render("pick", 1, renderer=DjangoTemplates())
+
+
+@pytest.mark.parametrize("value", [None, "", 2, "2", "9"])
+def test_long_select_matches_django_select(value):
+    choices = [("", "Anyone"), (1, "Ann & Bo"), (2, "<Cy>"), (3, "Di")]
+    attrs = {"class": "form-select", "id": "id_lawyer", "required": True}
+    expected = forms.Select(choices=choices).render(
+        "lawyer", value, attrs, renderer=DjangoTemplates()
+    )
+
+    written = LongSelect(choices=choices).render("lawyer", value, attrs)
+
+    assert written == expected
