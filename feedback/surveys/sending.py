@@ -17,6 +17,7 @@ would leave every email it had sent to be sent again.
 """
 
 import enum
+import functools
 import logging
 from collections import Counter
 from collections.abc import Iterator
@@ -371,11 +372,13 @@ def _claim(kind: EmailKind, invitation: Invitation, now: datetime) -> str | None
     }
     token, token_hash = new_token()
 
+    if connection.vendor == "postgresql":
+        claimed = _claim_in_one_statement(
+            kind, now, invitation.pk, before, after, token_hash
+        )
+        return token if claimed else None
+
     rows = _due(kind, now).filter(pk=invitation.pk, **before)
-    if connection.features.has_select_for_update_skip_locked:
-        # The update's subquery locks the row, or skips it while another
-        # worker holds it, so one statement both claims and moves the state on.
-        rows = rows.select_for_update(skip_locked=True, of=("self",))
     claimed = Invitation.objects.filter(pk__in=rows.order_by().values("pk"))
     if not claimed.update(**after):
         return None
@@ -383,6 +386,57 @@ def _claim(kind: EmailKind, invitation: Invitation, now: datetime) -> str | None
         invitation_id=invitation.pk, token_hash=token_hash, created_at=now
     )
     return token
+
+
+# The state columns, in the order the claim's statement sets and compares them.
+STATE_COLUMNS = ("sent_at", "last_emailed_at", "next_reminder_at", "reminders_sent")
+
+
+def _claim_in_one_statement(
+    kind: EmailKind,
+    now: datetime,
+    invitation_id: int,
+    before: dict,
+    after: dict,
+    token_hash: str,
+) -> bool:
+    """Claim on PostgreSQL in one round trip: lock, update and store the token.
+
+    The subquery locks the row, or skips it while another worker holds it,
+    and the conditions of ``_due`` come from the ORM, so they are the same as
+    the candidates'. Building that query for every email took longer than
+    sending the email, so its SQL is built once per sweep.
+    """
+    due_sql, due_params = _due_sql(kind, now)
+    assignments = ", ".join(f"{column} = %s" for column in STATE_COLUMNS)
+    unchanged = " AND ".join(
+        f"claim.{column} IS NOT DISTINCT FROM %s" for column in STATE_COLUMNS
+    )
+    statement = (
+        f"WITH claimed AS (UPDATE {Invitation._meta.db_table} SET {assignments} "
+        f"WHERE id = (SELECT claim.id FROM {Invitation._meta.db_table} AS claim "
+        f"WHERE claim.id = %s AND {unchanged} AND claim.id IN ({due_sql}) "
+        "FOR UPDATE OF claim SKIP LOCKED) RETURNING id) "
+        f"INSERT INTO {InvitationToken._meta.db_table} "
+        "(invitation_id, token_hash, created_at) "
+        "SELECT id, %s, %s FROM claimed RETURNING id"
+    )
+    params = [
+        *(after[column] for column in STATE_COLUMNS),
+        invitation_id,
+        *(before[column] for column in STATE_COLUMNS),
+        *due_params,
+        token_hash,
+        now,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone() is not None
+
+
+@functools.lru_cache(maxsize=4)
+def _due_sql(kind: EmailKind, now: datetime) -> tuple[str, tuple]:
+    return _due(kind, now).order_by().values("pk").query.sql_with_params()
 
 
 # The emails
