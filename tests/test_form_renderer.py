@@ -4,6 +4,7 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from crm_site.form_renderer import FormRenderer, LongSelect
 
@@ -61,7 +62,12 @@ def test_select_with_own_option_template_uses_templates():
 
 @pytest.mark.parametrize("value", [None, "", 2, "2", "9"])
 def test_long_select_matches_django_select(value):
-    choices = [("", "Anyone"), (1, "Ann & Bo"), (2, "<Cy>"), (3, "Di")]
+    choices = [
+        ("", gettext_lazy("Anyone")),
+        (1, "Ann & Bo"),
+        (2, "<Cy>"),
+        (3, mark_safe("<b>Di</b>")),
+    ]
     attrs = {"class": "form-select", "id": "id_lawyer", "required": True}
     expected = forms.Select(choices=choices).render(
         "lawyer", value, attrs, renderer=DjangoTemplates()
