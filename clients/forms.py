@@ -100,6 +100,7 @@ class ClientForm(forms.ModelForm):
             "cost_centre_code",
             "notes",
         ]
+        field_classes = {"relationship_owner": StaffChoiceField}
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
@@ -207,6 +208,7 @@ class InteractionForm(forms.ModelForm):
             "follow_up_due",
             "follow_up_done",
         ]
+        field_classes = {"staff": StaffChoiceField}
         widgets = {
             "contacts": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs={"rows": 3}),
