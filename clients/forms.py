@@ -3,6 +3,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import STAFF_ROLES
@@ -13,14 +14,19 @@ from .models import Client, Contact, Interaction, Tag
 User = get_user_model()
 
 
-def legal_staff():
-    """Active members of the legal service, for owner and staff choices."""
-    return (
-        User.objects.filter(
-            is_active=True, groups__name__in=[role.label for role in STAFF_ROLES]
-        )
-        .distinct()
-        .order_by("full_name")
+def legal_staff(*, keeping: int | None = None):
+    """Active members of the legal service, for owner and staff choices.
+
+    ``keeping`` adds the user already chosen on a record, so that saving the
+    record of someone who has left keeps them rather than emptying the field.
+    """
+    staff = User.objects.filter(
+        is_active=True, groups__name__in=[role.label for role in STAFF_ROLES]
+    )
+    if keeping is None:
+        return staff.distinct().order_by("full_name")
+    return User.objects.filter(Q(pk__in=staff.values("pk")) | Q(pk=keeping)).order_by(
+        "full_name"
     )
 
 
@@ -112,7 +118,9 @@ class ClientForm(forms.ModelForm):
                 "tag_names", ", ".join(tag.name for tag in self.instance.tags.all())
             )
         self.fields["parent"].queryset = parents
-        self.fields["relationship_owner"].queryset = legal_staff()
+        self.fields["relationship_owner"].queryset = legal_staff(
+            keeping=self.instance.relationship_owner_id
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -239,7 +247,7 @@ class InteractionForm(forms.ModelForm):
             )
         self.fields["contacts"].queryset = contacts.distinct().order_by("full_name")
         if "staff" in self.fields:
-            self.fields["staff"].queryset = legal_staff()
+            self.fields["staff"].queryset = legal_staff(keeping=self.instance.staff_id)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -66,6 +66,11 @@ def _record(request, action, target, changes):
 # ---------------------------------------------------------------------------
 
 
+def _search_text(request) -> str:
+    # A NUL character cannot be sent to PostgreSQL, and no name contains one.
+    return request.GET.get("q", "").replace("\x00", "")
+
+
 class RankingView(StaffRequiredMixin, View):
     """Clients by their last 12 months' work, to choose key accounts from."""
 
@@ -79,7 +84,7 @@ class RankingView(StaffRequiredMixin, View):
             services.refresh_ranking_figures(today=timezone.localdate())
             worked_out = selectors.ranking_worked_out()
 
-        search = request.GET.get("q", "")
+        search = _search_text(request)
         sort = request.GET.get("sort", "-value")
         rows = selectors.ranking(search=search, sort=sort)
         ctx = {
@@ -124,7 +129,7 @@ class KeyAccountListView(StaffRequiredMixin, View):
     permission_required = "clients.view_keyaccount"
 
     def get(self, request):
-        search = request.GET.get("q", "")
+        search = _search_text(request)
         accounts = selectors.key_account_list(
             today=timezone.localdate(),
             search=search,

@@ -326,6 +326,21 @@ def test_client_edit_audits_changes(signed_in, client_org):
     assert event.changes["status"] == ["active", "dormant"]
 
 
+def test_client_edit_keeps_former_staff_owner(signed_in, client_org):
+    """Saving the client of someone who has left keeps them as its owner."""
+    former = StaffFactory(full_name="Gone Lawyer", is_active=False)
+    client_org.relationship_owner = former
+    client_org.save()
+    url = reverse("clients:edit", args=[client_org.pk])
+
+    page = signed_in.get(url).content.decode()
+    signed_in.post(url, client_data(name=client_org.name, relationship_owner=former.pk))
+
+    assert f'<option value="{former.pk}" selected>Gone Lawyer</option>' in page
+    client_org.refresh_from_db()
+    assert client_org.relationship_owner == former
+
+
 def contact_data(**overrides):
     data = {
         "full_name": "Rhys ap Gwilym",

@@ -626,3 +626,13 @@ def test_digest_skips_people_with_nothing(account, mailoutbox):
     ClientPlan.objects.all().delete()
 
     assert services.send_key_account_digests(day=dt.date(2026, 12, 7)) == 0
+
+
+@pytest.mark.parametrize("url_name", ["key_account_ranking", "key_account_list"])
+def test_search_with_nul_character_finds_nothing(client, practice_manager, url_name):
+    """A NUL character, which PostgreSQL rejects, is dropped from the search."""
+    client.force_login(practice_manager)
+
+    response = client.get(reverse(f"clients:{url_name}"), {"q": "a\x00b"})
+
+    assert response.status_code == 200

@@ -300,6 +300,24 @@ def test_results_filter_narrows_responses(client, lawyer, survey, dimension):
     assert figures.nps == Decimal("100.0")
 
 
+def test_results_keep_valid_filters_beside_invalid(client, lawyer, survey):
+    """An unknown lawyer is reported and the valid kind still narrows."""
+    survey_round = SurveyRoundFactory(survey=survey)
+    by_kind = questions_by_kind(survey)
+    choice = by_kind["single_choice"].choices.first()
+    parish = ClientFactory(kind="parish_council")
+    add_response(survey_round, by_kind, 5, 10, choice, [], "", client=parish)
+    add_response(survey_round, by_kind, 1, 0, choice, [], "", client=ClientFactory())
+    client.force_login(lawyer)
+
+    response = client.get(
+        results_url(survey_round), {"kind": "parish_council", "lawyer": 424242}
+    )
+
+    assert response.context["results"].responses == 1
+    assert response.context["filter_form"].errors["lawyer"]
+
+
 def test_results_empty_state(client, lawyer, survey):
     survey_round = SurveyRoundFactory(survey=survey)
     client.force_login(lawyer)

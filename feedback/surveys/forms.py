@@ -179,9 +179,11 @@ class ResultsFilterForm(forms.Form):
         self.fields["lawyer"].queryset = legal_staff()
 
     def filters(self) -> dict:
-        """Return the chosen filters, or none when the form is invalid."""
-        if not self.is_valid():
-            return {}
+        """Return the chosen filters that are valid.
+
+        The form shows the errors of the others beside their fields.
+        """
+        self.is_valid()
         return {key: value for key, value in self.cleaned_data.items() if value}
 
 

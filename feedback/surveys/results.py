@@ -165,8 +165,9 @@ class CachedResults:
         version = Response.objects.filter(round=survey_round).aggregate(
             count=Count("pk"), latest=Max("pk")
         )
-        filter_key = sorted(
-            (name, str(getattr(value, "pk", value))) for name, value in filters.items()
+        filter_key = ",".join(
+            f"{name}={getattr(value, 'pk', value)}"
+            for name, value in sorted(filters.items())
         )
         self.key = (
             f"survey-results:{survey_round.pk}:{version['count']}:"
