@@ -74,10 +74,10 @@ class Scale:
 
 
 # S and L are the sizes the performance targets are set for. Both give each
-# client 10 contacts, 100 interactions, 25 matters and 500 time entries, and
-# each member of staff about 1,700 time entries (about 3.5 a working day over
-# the two years), so per-client and per-lawyer pages see the same shape and
-# only the totals grow.
+# client 10 contacts, 100 interactions, 25 matters and 500 time entries. Both
+# give each member of staff about 1,700 time entries, about 3.5 a working day
+# over the two years. So per-client and per-lawyer pages see the same shape,
+# and only the totals grow.
 SCALES = {
     "tiny": Scale("tiny", 15, 60, 300, 150, 3_000, 60, 25, 10, 2, 3, 6, 3, 20),
     "S": Scale(

@@ -44,7 +44,7 @@ def _answered(results):
     return _result("every page answered 200 OK", not wrong, detail)
 
 
-def _most_queries(page) -> int:
+def _max_queries(page) -> int:
     # Results written before the harness kept the highest count separately
     # have only "queries", which was the highest then.
     return page.get("queries_max", page["queries"])
@@ -53,14 +53,14 @@ def _most_queries(page) -> int:
 def _query_ceiling(results):
     # Every request counts here, not only the most common count.
     over = [
-        f"{p['key']} {_most_queries(p)}"
+        f"{p['key']} {_max_queries(p)}"
         for p in results["pages"]
-        if _most_queries(p) > MAX_QUERIES
+        if _max_queries(p) > MAX_QUERIES
     ]
     detail = (
         "over: " + ", ".join(over)
         if over
-        else "highest " + str(max(_most_queries(p) for p in results["pages"]))
+        else "highest " + str(max(_max_queries(p) for p in results["pages"]))
     )
     return _result(f"no page over {MAX_QUERIES} queries", not over, detail)
 

@@ -629,7 +629,7 @@ def test_digest_skips_people_with_nothing(account, mailoutbox):
 
 
 @pytest.mark.parametrize("url_name", ["key_account_ranking", "key_account_list"])
-def test_search_with_nul_character_finds_nothing(client, practice_manager, url_name):
+def test_search_ignores_nul_character(client, practice_manager, url_name):
     """A NUL character, which PostgreSQL rejects, is dropped from the search."""
     client.force_login(practice_manager)
 

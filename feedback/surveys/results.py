@@ -11,7 +11,7 @@ Percentages are rounded half up to one decimal place, and the mean rating
 to two, once, at the end.
 
 The counts of a round with thousands of responses take tens of
-milliseconds, and managers read the same results many times between two
+milliseconds. Managers read the same results many times between two
 responses, so ``CachedResults`` keeps them in the process's cache under a
 key that changes with the round's responses.
 """
@@ -153,7 +153,7 @@ class CachedResults:
     """A round's figures and comment order, worked out again only after its
     responses change.
 
-    The key holds the number of the round's responses and the latest one's
+    The key contains the number of the round's responses and the latest one's
     id, so a new or deleted response gives a new key. Only figures and
     answer ids are kept: the comments' text is read on every request, so a
     comment erased or anonymised since is never shown from the cache.
