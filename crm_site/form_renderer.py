@@ -12,7 +12,6 @@ import html
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
@@ -37,12 +36,15 @@ def _plain_options(widget) -> bool:
 
 def render_select(widget: dict) -> str:
     """Return the select box Django's templates would write for ``widget``."""
-    parts = [f'<select name="{conditional_escape(widget["name"])}"']
+    parts = [f'<select name="{_escape(widget["name"])}"']
     parts.append(_attributes(widget["attrs"]) + ">")
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
-        parts.extend(f"\n  {_option(option)}\n" for option in options)
+            parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
+        parts.extend(
+            _option(option["value"], _attributes(option["attrs"]), option["label"])
+            for option in options
+        )
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
@@ -61,34 +63,23 @@ class LongSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         values = self.format_value(value)
-        parts = [f'<select name="{conditional_escape(name)}"{_attributes(attrs)}>']
+        parts = [f'<select name="{_escape(name)}"{_attributes(attrs)}>']
         chosen = False
         for option_value, label in self.choices:
             text = "" if option_value is None else str(option_value)
             # As Django's Select: only the first option with the value is chosen.
             selected = not chosen and text in values
             chosen = chosen or selected
-            mark = " selected" if selected else ""
-            parts.append(
-                f'\n  <option value="{_escape(text)}"{mark}>{_escape(label)}</option>\n'
-            )
+            parts.append(_option(text, " selected" if selected else "", label))
         parts.append("\n</select>")
         return mark_safe("".join(parts))
 
 
-def _escape(text) -> str:
-    # What conditional_escape does, without its check for lazy strings, which
-    # took longer than the escaping itself at hundreds of options.
-    if hasattr(text, "__html__"):
-        return text.__html__()
-    return html.escape(str(text))
-
-
-def _option(option: dict) -> str:
-    value = conditional_escape(_text(option["value"]))
-    attributes = _attributes(option["attrs"])
-    label = conditional_escape(option["label"])
-    return f'<option value="{value}"{attributes}>{label}</option>'
+def _option(value, attributes: str, label) -> str:
+    # select.html puts each option on a line of its own, after two spaces,
+    # and select_option.html ends with a line break of its own.
+    tag = f'<option value="{_escape(value)}"{attributes}>{_escape(label)}</option>'
+    return f"\n  {tag}\n"
 
 
 def _attributes(attrs: dict) -> str:
@@ -99,17 +90,17 @@ def _attributes(attrs: dict) -> str:
         if value is False:
             continue
         if value is True:
-            written.append(f" {conditional_escape(name)}")
+            written.append(f" {_escape(name)}")
         else:
-            written.append(
-                f' {conditional_escape(name)}="{conditional_escape(_text(value))}"'
-            )
+            written.append(f' {_escape(name)}="{_escape(value)}"')
     return "".join(written)
 
 
-def _text(value) -> str:
-    # The templates format values with stringformat:'s', which keeps a safe
-    # string safe. str() would turn a SafeString into a plain str.
-    if hasattr(value, "__html__"):
-        return value
-    return str(value)
+def _escape(text) -> str:
+    # As conditional_escape, and stringformat:'s' before it, treat text: a safe
+    # string as it is, anything else escaped. This skips conditional_escape's
+    # check for lazy strings, which took longer than the escaping itself at
+    # hundreds of options.
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return html.escape(str(text))
