@@ -405,22 +405,9 @@ def _claim_in_one_statement(
     The subquery locks the row, or skips it while another worker holds it,
     and the conditions of ``_due`` come from the ORM, so they are the same as
     the candidates'. Building that query for every email took longer than
-    sending the email, so its SQL is built once per sweep.
+    sending the email, so the statement is built once per sweep.
     """
-    due_sql, due_params = _due_sql(kind, now)
-    assignments = ", ".join(f"{column} = %s" for column in STATE_COLUMNS)
-    unchanged = " AND ".join(
-        f"claim.{column} IS NOT DISTINCT FROM %s" for column in STATE_COLUMNS
-    )
-    statement = (
-        f"WITH claimed AS (UPDATE {Invitation._meta.db_table} SET {assignments} "
-        f"WHERE id = (SELECT claim.id FROM {Invitation._meta.db_table} AS claim "
-        f"WHERE claim.id = %s AND {unchanged} AND claim.id IN ({due_sql}) "
-        "FOR UPDATE OF claim SKIP LOCKED) RETURNING id) "
-        f"INSERT INTO {InvitationToken._meta.db_table} "
-        "(invitation_id, token_hash, created_at) "
-        "SELECT id, %s, %s FROM claimed RETURNING id"
-    )
+    statement, due_params = _claim_statement(kind, now)
     params = [
         *(after[column] for column in STATE_COLUMNS),
         invitation_id,
@@ -435,8 +422,24 @@ def _claim_in_one_statement(
 
 
 @functools.lru_cache(maxsize=4)
-def _due_sql(kind: EmailKind, now: datetime) -> tuple[str, tuple]:
-    return _due(kind, now).order_by().values("pk").query.sql_with_params()
+def _claim_statement(kind: EmailKind, now: datetime) -> tuple[str, tuple]:
+    """Return the claim's SQL for one sweep and the parameters of its due check."""
+    due = _due(kind, now).order_by().values("pk")
+    due_sql, due_params = due.query.sql_with_params()
+    assignments = ", ".join(f"{column} = %s" for column in STATE_COLUMNS)
+    unchanged = " AND ".join(
+        f"claim.{column} IS NOT DISTINCT FROM %s" for column in STATE_COLUMNS
+    )
+    statement = (
+        f"WITH claimed AS (UPDATE {Invitation._meta.db_table} SET {assignments} "
+        f"WHERE id = (SELECT claim.id FROM {Invitation._meta.db_table} AS claim "
+        f"WHERE claim.id = %s AND {unchanged} AND claim.id IN ({due_sql}) "
+        "FOR UPDATE OF claim SKIP LOCKED) RETURNING id) "
+        f"INSERT INTO {InvitationToken._meta.db_table} "
+        "(invitation_id, token_hash, created_at) "
+        "SELECT id, %s, %s FROM claimed RETURNING id"
+    )
+    return statement, due_params
 
 
 # The emails
