@@ -309,7 +309,7 @@ def refresh_ranking_figures(*, today: date) -> int:
         )
         # A client deleted while the figures were worked out would leave a
         # row that fails the foreign key check at commit, and with it the
-        # whole run, so such rows go first.
+        # whole run, so such rows are deleted before the commit.
         RankingFigures.objects.filter(
             ~Exists(Client.objects.filter(pk=OuterRef("client")))
         ).delete()

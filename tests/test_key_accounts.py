@@ -1,11 +1,10 @@
 """Key account pages: who reaches them, designation, health, preferences, handover."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -22,6 +21,7 @@ from clients.models import (
 )
 
 from . import auth
+from .concurrency import run_at_once
 from .factories import (
     AuthorityAimFactory,
     ClientPlanFactory,
@@ -379,23 +379,8 @@ def test_refresh_drops_client_deleted_meanwhile(
 def test_concurrent_refreshes_leave_one_row_each(client_org, other_client_org):
     if connection.vendor != "postgresql":
         pytest.skip("Concurrent upserts need PostgreSQL: set DATABASE_URL.")
-    errors = []
-    barrier = threading.Barrier(2)
 
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            refresh_ranking()
-        except Exception as error:  # noqa: BLE001 - reported by the assert below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    errors = run_at_once(refresh_ranking)
 
     assert errors == []
     clients = [row["client"] for row in ranking_rows()]

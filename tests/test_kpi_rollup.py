@@ -2,13 +2,12 @@
 
 import datetime as dt
 import io
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import AuditEvent
 from crm_site.celery import app as celery_app
@@ -17,6 +16,7 @@ from kpis.choices import ScopeKind
 from kpis.models import KpiDefinition, KpiRecord
 from kpis.periods import Period, PeriodKind
 
+from .concurrency import run_at_once
 from .factories import (
     KpiDefinitionFactory,
     MatterFactory,
@@ -137,23 +137,8 @@ def test_beat_schedules_nightly_rollup():
 def test_concurrent_rollups_leave_one_record(october_time, seeded_kpi_definitions):
     if connection.vendor != "postgresql":
         pytest.skip("Concurrent upserts need PostgreSQL: set DATABASE_URL.")
-    errors = []
-    barrier = threading.Barrier(2)
 
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            services.rollup(periods=[OCTOBER])
-        except Exception as error:  # noqa: BLE001 - reported by the assert below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    errors = run_at_once(lambda: services.rollup(periods=[OCTOBER]), timeout=120)
 
     assert errors == []
     keys = KpiRecord.objects.values_list(
