@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--run-time", default="2m", help="locust's form: 30s, 2m")
     # Staff sign in over a morning, not all at once, and each sign-in's
-    # Argon2 check takes about a fifth of a second of processor time here.
+    # Argon2 check is slow by design and uses both cores.
     parser.add_argument(
         "--spawn-rate", type=float, default=1, help="users started per second"
     )
