@@ -54,7 +54,8 @@ def _summary(results) -> str:
 def _pages(results) -> str:
     rates = results.get("throughput", {}).get("pages", {})
     compare = next((k for k in results["pages"][0] if k.startswith("p95_vs_")), None)
-    header = ["page", "role", "median ms", "p95 ms", "queries", "req/s", "share"]
+    header = ["page", "role", "median ms", "p95 ms", "queries", "req/s", "share",
+              "signed-in share"]  # fmt: skip
     if compare:
         header.append(f"p95 / {compare.removeprefix('p95_vs_')}")
     lines = [_row(header), _row(["---"] * len(header))]
@@ -68,26 +69,36 @@ def _pages(results) -> str:
             page["queries"],
             f"{rate['requests_per_second']:.1f}" if rate else "-",
             f"{rate['share']:.0%}" if rate else "-",
+            f"{rate['signed_in_share']:.0%}" if rate else "-",
         ]
         if compare:
             cells.append(f"{page[compare]:.2f}")
         lines.append(_row(cells))
     throughput = results.get("throughput")
     if throughput:
-        trivial = throughput["trivial"]
-        figures = trivial.get("figures")
-        compared = "the trivial figure measured just before the page"
-        if figures is None:
-            # Older results measured the trivial view before and after the pages.
-            figures = [trivial[k]["requests_per_second"] for k in ("before", "after")]
-            compared = "the mean of the two"
-        lines.append(
-            f"\nTrivial view: {trivial['requests_per_second']:.0f} requests per "
-            f"second (median of {len(figures)} figures from {min(figures):.0f} "
-            f"to {max(figures):.0f}), {throughput['workers']} gunicorn workers. "
-            f"Each share is of {compared}."
-        )
+        lines.append("\n" + _ceilings(throughput))
     return "\n".join(lines)
+
+
+def _ceilings(throughput) -> str:
+    trivial = throughput["trivial"]
+    figures = trivial["figures"]
+    text = (
+        f"Trivial view: {trivial['requests_per_second']:.0f} requests per second "
+        f"(median of {len(figures)} figures from {min(figures):.0f} to "
+        f"{max(figures):.0f}), {throughput['workers']} gunicorn workers."
+    )
+    signed_in = throughput.get("signed_in_trivial")
+    if signed_in:
+        figures = signed_in["figures"]
+        text += (
+            f" Signed-in trivial view: {signed_in['requests_per_second']:.0f} "
+            f"(from {min(figures):.0f} to {max(figures):.0f})."
+        )
+    return text + (
+        " Each share is of the trivial figure measured just before the page; "
+        "the signed-in share is the signed-in trivial view's, as the page's role."
+    )
 
 
 def _other_steps(results) -> str:

@@ -12,8 +12,8 @@ this order:
 1. the KPI rollup of the last complete financial year, and of one month;
 2. each key page's median and 95th percentile server time and SQL queries
    per request, signed in as the role that uses it;
-3. requests per second through gunicorn, as deployed, of a trivial view and
-   of each page;
+3. requests per second through gunicorn, as deployed, of a trivial view, of
+   a trivial view that needs a signed-in user, and of each page;
 4. the import of 10,000 time entries, rolled back afterwards;
 5. the reminder sweep of ``bench/reminder_sweep.py``.
 
@@ -251,29 +251,43 @@ def measure_throughput(url, clients, objects, args) -> dict:
     ):
         by_page = {page.key: _page_throughput(load, page, objects, cookies, args)
                    for page in pages.PAGES}  # fmt: skip
-    ceilings = [rate["trivial_requests_per_second"] for rate in by_page.values()]
-    trivial = {
-        "requests_per_second": statistics.median(ceilings),
-        "figures": ceilings,
-    }
     return {
         "workers": throughput.GUNICORN_WORKERS,
-        "trivial": trivial,
+        "trivial": _median_of(by_page, "trivial_requests_per_second"),
+        "signed_in_trivial": _median_of(by_page, "signed_in_requests_per_second"),
         "pages": by_page,
     }
 
 
 def _page_throughput(load, page, objects, cookies, args) -> dict:
     # Other work on the machine moves the ceiling, so each page is compared
-    # with a trivial figure measured just before it.
-    ceiling = load.requests_per_second("/bench/trivial/", "", args.seconds)
+    # with trivial figures measured just before it: the anonymous view, and
+    # the signed-in view as the page's role, whose rate no page of that role
+    # can pass because every page loads the same session, user and roles.
+    trivial = load.requests_per_second(throughput.TRIVIAL_PATH, "", args.seconds)
+    signed_in = load.requests_per_second(
+        throughput.SIGNED_IN_PATH, cookies[page.role], args.seconds
+    )
     rate = load.requests_per_second(
         pages.page_url(page, objects), cookies[page.role], args.seconds
     )
-    trivial = ceiling["requests_per_second"]
-    rate["trivial_requests_per_second"] = trivial
-    rate["share"] = round(rate["requests_per_second"] / trivial, 3) if trivial else 0.0
+    rate["trivial_requests_per_second"] = trivial["requests_per_second"]
+    rate["signed_in_requests_per_second"] = signed_in["requests_per_second"]
+    rate["signed_in_errors"] = signed_in["errors"]
+    rate["share"] = _share(rate, trivial)
+    rate["signed_in_share"] = _share(signed_in, trivial)
+    rate["share_of_signed_in"] = _share(rate, signed_in)
     return rate
+
+
+def _share(rate: dict, ceiling: dict) -> float:
+    top = ceiling["requests_per_second"]
+    return round(rate["requests_per_second"] / top, 3) if top else 0.0
+
+
+def _median_of(by_page: dict, key: str) -> dict:
+    figures = [rate[key] for rate in by_page.values()]
+    return {"requests_per_second": statistics.median(figures), "figures": figures}
 
 
 def time_import(rows: int) -> dict:
@@ -364,13 +378,17 @@ def _report_pages(results):
             page["title"], page["role"], page["median_ms"], page["p95_ms"],
             page["queries"], rate.get("requests_per_second"),
             f"{rate['share']:.0%}" if rate else None,
+            f"{rate['signed_in_share']:.0%}" if rate else None,
         ])  # fmt: skip
-    header = ["page", "role", "median ms", "p95 ms", "queries", "req/s", "share"]
+    header = ["page", "role", "median ms", "p95 ms", "queries", "req/s", "share",
+              "signed-in share"]  # fmt: skip
     print("\n" + targets.table(rows, header))
     if "throughput" in results:
-        trivial = results["throughput"]["trivial"]
-        print(f"trivial view: {trivial['requests_per_second']:,.1f} req/s "
-              f"with {results['throughput']['workers']} gunicorn workers")  # fmt: skip
+        measured = results["throughput"]
+        print(f"trivial view: {measured['trivial']['requests_per_second']:,.1f} "
+              f"req/s; signed in: "
+              f"{measured['signed_in_trivial']['requests_per_second']:,.1f} req/s; "
+              f"{measured['workers']} gunicorn workers")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ GUNICORN_WORKERS = 3
 GUNICORN_ARGS = ["--workers", str(GUNICORN_WORKERS), "--timeout", "60"]
 LOAD_PROCESSES = 2
 CONNECTIONS_PER_PROCESS = 3
+# Served by bench/urls.py, not by the product's URLs.
+TRIVIAL_PATH = "/bench/trivial/"
+SIGNED_IN_PATH = "/bench/signed-in/"
 
 
 def free_port() -> int:
@@ -73,7 +76,7 @@ class Gunicorn:
                     f"gunicorn exited with status {self.process.returncode}. "
                     "Check its output above for the error."
                 )
-            if fetch(self.port, "/bench/trivial/")[0] == 200:
+            if fetch(self.port, TRIVIAL_PATH)[0] == 200:
                 return
             time.sleep(0.2)
         raise RuntimeError(

@@ -1,5 +1,6 @@
-"""The product's URLs plus the trivial view that measures the server's ceiling."""
+"""The product's URLs plus the trivial views that measure the server's ceiling."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import path
 
@@ -11,5 +12,18 @@ def trivial(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/trivial/", trivial, name="bench_trivial")]
+@login_required
+def signed_in_trivial(request):
+    """Return a fixed text to a signed-in user: the most any page of theirs can serve.
+
+    The middleware still loads the session, the user and its roles, as it
+    does before every page.
+    """
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/trivial/", trivial, name="bench_trivial"),
+    path("bench/signed-in/", signed_in_trivial, name="bench_signed_in"),
+]
 urlpatterns += product_urlpatterns

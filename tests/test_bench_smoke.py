@@ -72,11 +72,15 @@ def test_benchmark_serves_pages_through_gunicorn(smoke_results):
     throughput = smoke_results["throughput"]
 
     assert throughput["trivial"]["requests_per_second"] > 0
+    assert throughput["signed_in_trivial"]["requests_per_second"] > 0
     # A slow page may finish no request inside the short window of a smoke
     # run, so the untimed requests before it show that gunicorn served it.
     for key, page in throughput["pages"].items():
         assert page["warmup_statuses"] == [200], key
         assert page["errors"] == 0, key
+        # Every role passes the signed-in view's sign-in check.
+        assert page["signed_in_errors"] == 0, key
+        assert page["signed_in_requests_per_second"] > 0, key
 
 
 def test_benchmark_times_rollups_and_import(smoke_results):
