@@ -3,7 +3,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.roles import STAFF_ROLES
@@ -14,36 +14,47 @@ from .models import Client, Contact, Interaction, Tag
 User = get_user_model()
 
 
-def legal_staff(*, keeping: int | None = None):
+def legal_staff(*, keeping: int | None = None, named_in=None):
     """Active members of the legal service, for owner and staff choices.
 
     ``keeping`` adds the user already chosen on a record, so that saving the
     record of someone who has left keeps them rather than emptying the field.
+    ``named_in`` is a (model, field) pair such as ``(Matter,
+    "responsible_lawyer")``: anyone that field names is listed too, so that
+    a list can still be filtered by someone who has left.
     """
     staff = User.objects.filter(
         is_active=True, groups__name__in=[role.label for role in STAFF_ROLES]
     )
-    if keeping is None:
+    if keeping is None and named_in is None:
         return staff.distinct().order_by("full_name")
-    return User.objects.filter(Q(pk__in=staff.values("pk")) | Q(pk=keeping)).order_by(
-        "full_name"
-    )
+    chosen = Q(pk__in=staff.values("pk"))
+    if keeping is not None:
+        chosen |= Q(pk=keeping)
+    if named_in is not None:
+        model, field = named_in
+        # EXISTS, rather than IN, so that PostgreSQL looks up each former
+        # member of staff in the field's index instead of reading every row.
+        chosen |= Q(Exists(model.objects.filter(**{field: OuterRef("pk")})))
+    return User.objects.filter(chosen).order_by("full_name")
 
 
 class StaffChoiceIterator(forms.models.ModelChoiceIterator):
     """Choices of staff read as (id, name) rows, without a User object each.
 
     A large service has hundreds of staff, and building a model instance for
-    each option was a visible part of every page with a staff filter.
+    each option was a visible part of every page with a staff filter. Anyone
+    who has left is marked so.
     """
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = self.queryset.values_list("pk", "full_name", "email")
-        for pk, full_name, email in rows:
+        rows = self.queryset.values_list("pk", "full_name", "email", "is_active")
+        for pk, full_name, email, is_active in rows:
             # As User.__str__ shows them.
-            yield (pk, full_name or email)
+            name = full_name or email
+            yield (pk, name if is_active else f"{name} (left)")
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -57,12 +68,16 @@ class StaffChoiceFilterField(django_filters.fields.ModelChoiceField):
 
 
 class StaffChoiceFilter(django_filters.ModelChoiceFilter):
-    """A filter by member of staff, with ``legal_staff()`` as its choices."""
+    """A filter by member of staff, listing those named in the field who have left.
+
+    ``named_in_model`` is the filtered model, whose ``field_name`` names them.
+    """
 
     field_class = StaffChoiceFilterField
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", lambda request: legal_staff())
+    def __init__(self, *args, named_in_model, **kwargs):
+        named_in = (named_in_model, kwargs["field_name"])
+        kwargs.setdefault("queryset", lambda request: legal_staff(named_in=named_in))
         super().__init__(*args, **kwargs)
 
 

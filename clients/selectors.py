@@ -35,7 +35,10 @@ class ClientFilter(django_filters.FilterSet):
         choices=Client.Status.choices, empty_label="Any status"
     )
     owner = StaffChoiceFilter(
-        field_name="relationship_owner", label="Owner", empty_label="Anyone"
+        field_name="relationship_owner",
+        named_in_model=Client,
+        label="Owner",
+        empty_label="Anyone",
     )
     sort = django_filters.OrderingFilter(
         label="Sort by",

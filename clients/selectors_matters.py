@@ -45,7 +45,10 @@ class MatterFilter(django_filters.FilterSet):
         queryset=Team.objects.order_by("name"), empty_label="Any team"
     )
     lawyer = StaffChoiceFilter(
-        field_name="responsible_lawyer", label="Lawyer", empty_label="Anyone"
+        field_name="responsible_lawyer",
+        named_in_model=Matter,
+        label="Lawyer",
+        empty_label="Anyone",
     )
     status = django_filters.ChoiceFilter(
         choices=Matter.Status.choices, empty_label="Any status"

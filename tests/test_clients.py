@@ -336,7 +336,7 @@ def test_client_edit_keeps_former_staff_owner(signed_in, client_org):
     page = signed_in.get(url).content.decode()
     signed_in.post(url, client_data(name=client_org.name, relationship_owner=former.pk))
 
-    assert f'<option value="{former.pk}" selected>Gone Lawyer</option>' in page
+    assert f'<option value="{former.pk}" selected>Gone Lawyer (left)</option>' in page
     client_org.refresh_from_db()
     assert client_org.relationship_owner == former
 

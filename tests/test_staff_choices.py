@@ -1,12 +1,13 @@
-"""Staff filters list active legal staff by name and still validate the choice."""
+"""Staff filters list legal staff by name, with those who have left where needed."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clients.forms import StaffChoiceField, legal_staff
+from feedback.surveys.forms import ResultsFilterForm
 
-from .factories import StaffFactory
+from .factories import ClientFactory, InvitationFactory, MatterFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +39,48 @@ def test_client_filter_keeps_chosen_owner(client, lawyer):
     page = client.get(reverse("clients:list"), {"owner": lawyer.pk}).content.decode()
 
     assert f'<option value="{lawyer.pk}" selected>Lena Lawyer</option>' in page
+
+
+def _former_lawyer():
+    return StaffFactory(full_name="Fred Former", is_active=False)
+
+
+def test_client_filter_lists_former_owner_of_a_client(client, lawyer):
+    former = _former_lawyer()
+    StaffFactory(full_name="Nora Nothing", is_active=False)
+    kept = ClientFactory(name="Kept School", relationship_owner=former)
+    ClientFactory(name="Other School", relationship_owner=lawyer)
+    client.force_login(lawyer)
+    url = reverse("clients:list")
+
+    page = client.get(url).content.decode()
+    filtered = client.get(url, {"owner": former.pk})
+
+    assert f'<option value="{former.pk}">Fred Former (left)</option>' in page
+    assert "Nora Nothing" not in page
+    assert list(filtered.context["object_list"]) == [kept]
+
+
+def test_matter_filter_lists_former_responsible_lawyer(client, lawyer):
+    former = _former_lawyer()
+    kept = MatterFactory(responsible_lawyer=former)
+    MatterFactory(responsible_lawyer=lawyer)
+    client.force_login(lawyer)
+    url = reverse("clients:matter_list")
+
+    filtered = client.get(url, {"lawyer": former.pk})
+
+    assert f'<option value="{former.pk}" selected>Fred Former (left)</option>' in (
+        filtered.content.decode()
+    )
+    assert [matter.pk for matter in filtered.context["object_list"]] == [kept.pk]
+
+
+def test_survey_results_filter_lists_former_lawyer_of_invitations():
+    former = _former_lawyer()
+    InvitationFactory(lawyer=former)
+
+    form = ResultsFilterForm(data={"lawyer": former.pk})
+
+    assert form.filters() == {"lawyer": former}
+    assert (former.pk, "Fred Former (left)") in list(form.fields["lawyer"].choices)

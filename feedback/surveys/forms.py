@@ -16,7 +16,7 @@ from clients.forms import (
 )
 from clients.models import Client
 
-from ..models import Question, Survey, SurveyRound, YouSaidWeDid
+from ..models import Invitation, Question, Survey, SurveyRound, YouSaidWeDid
 from .rounds import reachable_contacts
 
 MAX_CHOICES = 20
@@ -176,7 +176,7 @@ class ResultsFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lawyer"].queryset = legal_staff()
+        self.fields["lawyer"].queryset = legal_staff(named_in=(Invitation, "lawyer"))
 
     def filters(self) -> dict:
         """Return the chosen filters that are valid.
