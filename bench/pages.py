@@ -142,46 +142,67 @@ def _verify_second_factor(client, user) -> None:
     session.save()
 
 
-def measure_pages(clients: dict, objects: dict, *, repeat: int, warmup: int) -> list:
+# The machine's speed is read off this view: it runs the same middleware,
+# session, user and roles as every page and reads no data, so its time does
+# not change with scale.
+REFERENCE_URL = "/bench/signed-in/"
+REFERENCE_ROLE = "lawyer"
+
+
+def measure_pages(clients: dict, objects: dict, *, repeat: int, warmup: int) -> dict:
     """Time ``repeat`` requests of every page after ``warmup`` untimed ones.
 
-    ``clients`` contains a signed-in test client by role, from ``signed_in_clients``.
+    ``clients`` contains a signed-in test client by role, from
+    ``signed_in_clients``. The pages take turns, one request each, with the
+    reference view first in each round, so that a change in the machine's
+    speed during the step slows every page and the reference alike.
+    Returns ``{"pages": [...], "reference": {...}}``.
     """
-    return [
-        measure_page(page, clients[page.role], page_url(page, objects), repeat, warmup)
-        for page in PAGES
-    ]
-
-
-def measure_page(page: Page, client, url: str, repeat: int, warmup: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+    targets = [(page, clients[page.role], page_url(page, objects)) for page in PAGES]
+    reference = Page("reference", "Signed-in trivial view", REFERENCE_ROLE, "")
+    targets.insert(0, (reference, clients[REFERENCE_ROLE], REFERENCE_URL))
     for _n in range(warmup):
-        client.get(url)
-    seconds, queries, statuses = [], [], set()
+        for _page, client, url in targets:
+            client.get(url)
+    samples = {page.key: _Samples() for page, _client, _url in targets}
     for _n in range(repeat):
+        for page, client, url in targets:
+            samples[page.key].take(client, url)
+    measured = [samples[page.key].summary(page, url) for page, _c, url in targets]
+    return {"reference": measured[0], "pages": measured[1:]}
+
+
+class _Samples:
+    def __init__(self):
+        self.seconds, self.queries, self.statuses = [], [], set()
+
+    def take(self, client, url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(url)
-            seconds.append(time.perf_counter() - started)
-        queries.append(len(captured.captured_queries))
-        statuses.add(response.status_code)
-    return {
-        "key": page.key,
-        "title": page.title,
-        "role": page.role,
-        "url": url,
-        "status": sorted(statuses),
-        "median_ms": round(statistics.median(seconds) * 1000, 1),
-        "p95_ms": round(percentile(seconds, 95) * 1000, 1),
-        # The most common count: a request now and then also saves the
-        # session's last activity (once a minute) or fills a cache.
-        "queries": statistics.mode(queries),
-        "queries_min": min(queries),
-        "queries_max": max(queries),
-        "requests": repeat,
-    }
+            self.seconds.append(time.perf_counter() - started)
+        self.queries.append(len(captured.captured_queries))
+        self.statuses.add(response.status_code)
+
+    def summary(self, page: Page, url: str) -> dict:
+        return {
+            "key": page.key,
+            "title": page.title,
+            "role": page.role,
+            "url": url,
+            "status": sorted(self.statuses),
+            "median_ms": round(statistics.median(self.seconds) * 1000, 1),
+            "p95_ms": round(percentile(self.seconds, 95) * 1000, 1),
+            # The most common count: a request now and then also saves the
+            # session's last activity (once a minute) or fills a cache.
+            "queries": statistics.mode(self.queries),
+            "queries_min": min(self.queries),
+            "queries_max": max(self.queries),
+            "requests": len(self.seconds),
+        }
 
 
 def percentile(values: list[float], percent: float) -> float:

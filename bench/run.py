@@ -149,9 +149,7 @@ def _measure(args, url) -> dict:
         "rollups": ("Timing the KPI rollups", time_rollups),
         "pages": (
             f"Timing {len(pages.PAGES)} pages, {args.repeat} requests each",
-            lambda: pages.measure_pages(
-                clients, objects, repeat=args.repeat, warmup=args.warmup
-            ),
+            lambda: time_pages(measured, clients, objects, args),
         ),
         "throughput": (
             "Measuring throughput through gunicorn",
@@ -204,6 +202,14 @@ def row_counts() -> dict:
         "responses": Response, "users": User,
     }  # fmt: skip
     return {key: model.objects.count() for key, model in models.items()}
+
+
+def time_pages(measured, clients, objects, args) -> list:
+    timed = pages.measure_pages(
+        clients, objects, repeat=args.repeat, warmup=args.warmup
+    )
+    measured["pages_reference"] = timed["reference"]
+    return timed["pages"]
 
 
 def time_rollups() -> dict:
@@ -383,6 +389,10 @@ def _report_pages(results):
     header = ["page", "role", "median ms", "p95 ms", "queries", "req/s", "share",
               "signed-in share"]  # fmt: skip
     print("\n" + targets.table(rows, header))
+    if "pages_reference" in results:
+        reference = results["pages_reference"]
+        print(f"reference view: median {reference['median_ms']} ms, "
+              f"p95 {reference['p95_ms']} ms")  # fmt: skip
     if "throughput" in results:
         measured = results["throughput"]
         print(f"trivial view: {measured['trivial']['requests_per_second']:,.1f} "

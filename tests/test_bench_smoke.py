@@ -62,6 +62,9 @@ def test_benchmark_measures_every_page(smoke_results):
     measured = {page["key"]: page for page in smoke_results["pages"]}
 
     assert list(measured) == [page.key for page in PAGES]
+    # The reference view, which takes turns with the pages.
+    assert smoke_results["pages_reference"]["status"] == [200]
+    assert smoke_results["pages_reference"]["requests"] == 2
     for key, page in measured.items():
         assert page["status"] == [200], key
         assert page["requests"] == 2, key
