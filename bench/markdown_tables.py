@@ -56,7 +56,7 @@ def _pages(results) -> str:
     compare = next((k for k in results["pages"][0] if k.startswith("p95_vs_")), None)
     adjusted = f"adjusted_{compare}" if compare else None
     header = ["page", "role", "median ms", "p95 ms", "queries", "req/s", "share",
-              "signed-in share"]  # fmt: skip
+              "signed-in view's share"]  # fmt: skip
     if compare:
         header += [f"p95 / {compare.removeprefix('p95_vs_')}", "adjusted"]
     lines = [_row(header), _row(["---"] * len(header))]
@@ -105,7 +105,8 @@ def _ceilings(throughput) -> str:
         )
     return text + (
         " Each share is of the trivial figure measured just before the page; "
-        "the signed-in share is the signed-in trivial view's, as the page's role."
+        "the signed-in view's share is that of the signed-in trivial view, "
+        "requested as the page's role."
     )
 
 

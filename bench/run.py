@@ -387,7 +387,7 @@ def _report_pages(results):
             f"{rate['signed_in_share']:.0%}" if rate else None,
         ])  # fmt: skip
     header = ["page", "role", "median ms", "p95 ms", "queries", "req/s", "share",
-              "signed-in share"]  # fmt: skip
+              "signed-in view's share"]  # fmt: skip
     print("\n" + targets.table(rows, header))
     if "pages_reference" in results:
         reference = results["pages_reference"]
