@@ -267,9 +267,8 @@ def measure_throughput(url, clients, objects, args) -> dict:
 
 def _page_throughput(load, page, objects, cookies, args) -> dict:
     # Other work on the machine moves the ceiling, so each page is compared
-    # with trivial figures measured just before it: the anonymous view, and
-    # the signed-in view as the page's role, whose rate no page of that role
-    # can pass because every page loads the same session, user and roles.
+    # with both trivial views measured just before it. No page can pass the
+    # signed-in view's rate, because every page loads that session and user.
     trivial = load.requests_per_second(throughput.TRIVIAL_PATH, "", args.seconds)
     signed_in = load.requests_per_second(
         throughput.SIGNED_IN_PATH, cookies[page.role], args.seconds

@@ -45,10 +45,10 @@ def _former_lawyer():
     return StaffFactory(full_name="Fred Former", is_active=False)
 
 
-def test_client_filter_lists_former_owner_of_a_client(client, lawyer):
+def test_client_filter_lists_former_owner(client, lawyer):
     former = _former_lawyer()
     StaffFactory(full_name="Nora Nothing", is_active=False)
-    kept = ClientFactory(name="Kept School", relationship_owner=former)
+    their_client = ClientFactory(name="Former's School", relationship_owner=former)
     ClientFactory(name="Other School", relationship_owner=lawyer)
     client.force_login(lawyer)
     url = reverse("clients:list")
@@ -58,12 +58,12 @@ def test_client_filter_lists_former_owner_of_a_client(client, lawyer):
 
     assert f'<option value="{former.pk}">Fred Former (left)</option>' in page
     assert "Nora Nothing" not in page
-    assert list(filtered.context["object_list"]) == [kept]
+    assert list(filtered.context["object_list"]) == [their_client]
 
 
-def test_matter_filter_lists_former_responsible_lawyer(client, lawyer):
+def test_matter_filter_lists_former_lawyer(client, lawyer):
     former = _former_lawyer()
-    kept = MatterFactory(responsible_lawyer=former)
+    their_matter = MatterFactory(responsible_lawyer=former)
     MatterFactory(responsible_lawyer=lawyer)
     client.force_login(lawyer)
     url = reverse("clients:matter_list")
@@ -73,10 +73,11 @@ def test_matter_filter_lists_former_responsible_lawyer(client, lawyer):
     assert f'<option value="{former.pk}" selected>Fred Former (left)</option>' in (
         filtered.content.decode()
     )
-    assert [matter.pk for matter in filtered.context["object_list"]] == [kept.pk]
+    listed = [matter.pk for matter in filtered.context["object_list"]]
+    assert listed == [their_matter.pk]
 
 
-def test_survey_results_filter_lists_former_lawyer_of_invitations():
+def test_results_filter_lists_former_lawyer():
     former = _former_lawyer()
     InvitationFactory(lawyer=former)
 
