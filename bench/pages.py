@@ -11,6 +11,8 @@ import statistics
 import time
 from dataclasses import dataclass
 
+from bench.throughput import SIGNED_IN_PATH
+
 
 @dataclass(frozen=True)
 class Page:
@@ -142,10 +144,9 @@ def _verify_second_factor(client, user) -> None:
     session.save()
 
 
-# The machine's speed is read off this view: it runs the same middleware,
-# session, user and roles as every page and reads no data, so its time does
-# not change with scale.
-REFERENCE_URL = "/bench/signed-in/"
+# The machine's speed is read off the signed-in trivial view: it runs the
+# same middleware, session, user and roles as every page and reads no data,
+# so its time does not change with scale.
 REFERENCE_ROLE = "lawyer"
 
 
@@ -158,17 +159,17 @@ def measure_pages(clients: dict, objects: dict, *, repeat: int, warmup: int) -> 
     speed during the step slows every page and the reference alike.
     Returns ``{"pages": [...], "reference": {...}}``.
     """
-    targets = [(page, clients[page.role], page_url(page, objects)) for page in PAGES]
+    turns = [(page, clients[page.role], page_url(page, objects)) for page in PAGES]
     reference = Page("reference", "Signed-in trivial view", REFERENCE_ROLE, "")
-    targets.insert(0, (reference, clients[REFERENCE_ROLE], REFERENCE_URL))
+    turns.insert(0, (reference, clients[REFERENCE_ROLE], SIGNED_IN_PATH))
     for _n in range(warmup):
-        for _page, client, url in targets:
+        for _page, client, url in turns:
             client.get(url)
-    samples = {page.key: _Samples() for page, _client, _url in targets}
+    samples = {page.key: _Samples() for page, _client, _url in turns}
     for _n in range(repeat):
-        for page, client, url in targets:
+        for page, client, url in turns:
             samples[page.key].take(client, url)
-    measured = [samples[page.key].summary(page, url) for page, _c, url in targets]
+    measured = [samples[page.key].summary(page, url) for page, _c, url in turns]
     return {"reference": measured[0], "pages": measured[1:]}
 
 

@@ -281,7 +281,6 @@ def _page_throughput(load, page, objects, cookies, args) -> dict:
     rate["signed_in_errors"] = signed_in["errors"]
     rate["share"] = _share(rate, trivial)
     rate["signed_in_share"] = _share(signed_in, trivial)
-    rate["share_of_signed_in"] = _share(rate, signed_in)
     return rate
 
 
